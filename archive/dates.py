@@ -1,0 +1,155 @@
+"""Read news dates written in Dutch, French and English, day first, without ever inventing a part.
+
+python-dateutil does the parsing, after normalisation: Flemish `00u34` and French `00h34` become `00:34`,
+Dutch and French month and weekday names are known through a `parserinfo`, and time zones are cut off and
+kept apart (the archive stores the local wall-clock time as written). A date whose day, month or year is
+missing is no date: dateutil's habit of filling gaps from today is detected by parsing with two defaults.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dateutil import parser as du_parser
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A wall-clock date, whether a time of day was written, and the zone as written."""
+
+    value: datetime
+    has_time: bool
+    tz: str | None = None
+
+
+class _NewsParserInfo(du_parser.parserinfo):
+    """dateutil vocabulary for English, Dutch and French news dates (accents already folded)."""
+
+    JUMP = du_parser.parserinfo.JUMP + [
+        "om", "op", "den", "uur", "u", "bron", "gepubliceerd", "bijgewerkt", "laatste", "update",
+        "le", "à", "a", "publie", "mis", "jour", "modifie", "heure", "heures",
+        "published", "updated", "last", "posted", "h",
+    ]
+    AMPM = [("am",), ("pm",)]  # dateutil's "a" would swallow French "à"
+    WEEKDAYS = [
+        ("Mon", "Monday", "ma", "maandag", "lun", "lundi"),
+        ("Tue", "Tuesday", "Tues", "di", "dinsdag", "mar", "mardi"),
+        ("Wed", "Wednesday", "wo", "woensdag", "mer", "mercredi"),
+        ("Thu", "Thursday", "Thur", "Thurs", "do", "donderdag", "jeu", "jeudi"),
+        ("Fri", "Friday", "vr", "vrij", "vrijdag", "ven", "vendredi"),
+        ("Sat", "Saturday", "za", "zaterdag", "sam", "samedi"),
+        ("Sun", "Sunday", "zo", "zondag", "dim", "dimanche"),
+    ]
+    MONTHS = [
+        ("Jan", "January", "januari", "janv", "janvier"),
+        ("Feb", "February", "feb", "februari", "fev", "fevr", "fevrier"),
+        ("Mar", "March", "mrt", "maart", "mars"),
+        ("Apr", "April", "apr", "avr", "avril"),
+        ("May", "May", "mei", "mai"),
+        ("Jun", "June", "juni", "juin"),
+        ("Jul", "July", "juli", "juil", "juillet"),
+        ("Aug", "August", "aug", "augustus", "aout"),
+        ("Sep", "Sept", "September", "sept", "septembre"),
+        ("Oct", "October", "okt", "oktober", "octobre"),
+        ("Nov", "November", "nov", "novembre"),
+        ("Dec", "December", "dec", "december", "decembre"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(dayfirst=True, yearfirst=False)
+
+
+_INFO = _NewsParserInfo()
+_DEFAULT_A = datetime(1901, 1, 1, 0, 0)
+_DEFAULT_B = datetime(1902, 2, 2, 1, 1)
+
+_TZ_NAMES = {
+    "UTC", "GMT", "BST", "CET", "CEST", "WET", "WEST", "EET", "EEST", "IST",
+    "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "Z",
+}
+_TZ_NAME_RE = re.compile(r"\b(" + "|".join(sorted(_TZ_NAMES - {"Z"}, key=len, reverse=True)) + r")\b")
+_TZ_OFFSET_RE = re.compile(r"(?:(?<=\d)|\s)(?:UTC|GMT)?([+-]\d{2}:?\d{2})\s*$")
+_ISO_RE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?\s*$")
+_TIME_SEP_RE = re.compile(r"\b(\d{1,2})\s*[uh.]\s*(\d{2})\b(?!\s*[./:-]\s*\d)")
+_HOUR_ONLY_RE = re.compile(r"\b(\d{1,2})\s*[uh]\b")
+_SEPARATOR_RE = re.compile(r"\s+[-–—|,]\s+|\s*[|]\s*")
+_MIN_YEAR, _MAX_YEAR = 1800, 2100
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip accents, so `févr.` reads like `fevr`."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _parse_iso(text: str) -> ParsedDate | None:
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    tz = None
+    if value.tzinfo is not None:
+        offset = value.utcoffset()
+        if offset is not None:
+            minutes = int(offset.total_seconds() // 60)
+            sign = "+" if minutes >= 0 else "-"
+            tz = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        value = value.replace(tzinfo=None)
+    return ParsedDate(value, "T" in text or " " in text.strip(), tz)
+
+
+def _split_zone(text: str) -> tuple[str, str | None]:
+    """Cut a trailing zone (`BST`, `+02:00`, `GMT+0100`) off a date string."""
+    match = _TZ_OFFSET_RE.search(text)
+    if match:
+        raw = match.group(1)
+        tz = raw if ":" in raw else raw[:3] + ":" + raw[3:]
+        return text[: match.start()].strip(), tz
+    match = _TZ_NAME_RE.search(text)
+    if match:
+        return (text[: match.start()] + text[match.end():]).strip(), match.group(1)
+    return text, None
+
+
+def parse_date(text: str | None) -> ParsedDate | None:
+    """Parse one date string; return None where day, month or year is missing or it cannot be read."""
+    if not text or not text.strip() or len(text) > 200:
+        return None
+    if _ISO_RE.match(text):
+        parsed = _parse_iso(text)
+        if parsed:
+            return parsed if _MIN_YEAR <= parsed.value.year <= _MAX_YEAR else None
+    rest, tz = _split_zone(text.strip())
+    folded = _fold(rest)
+    folded = re.sub(r"(\d{1,2}:\d{2}:\d{2})[.,]\d+", r"\1", folded)
+    folded = _TIME_SEP_RE.sub(r" \1:\2 ", folded)
+    folded = _HOUR_ONLY_RE.sub(r" \1:00 ", folded)
+    folded = re.sub(r"(?<=[a-z])\.", " ", folded)
+    folded = _SEPARATOR_RE.sub(" ", folded).strip(" ,;-")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            first = du_parser.parse(folded, parserinfo=_INFO, default=_DEFAULT_A)
+            second = du_parser.parse(folded, parserinfo=_INFO, default=_DEFAULT_B)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if (first.year, first.month, first.day) != (second.year, second.month, second.day):
+        return None  # a part of the date was filled in by dateutil, not written
+    if not _MIN_YEAR <= first.year <= _MAX_YEAR:
+        return None
+    has_time = first.hour == second.hour
+    if first.tzinfo is not None and tz is None:
+        tz = first.tzname()
+    value = first.replace(tzinfo=None) if has_time else first.replace(hour=0, minute=0, second=0, tzinfo=None)
+    return ParsedDate(value, has_time, tz)
+
+
+def date_fields(parsed: ParsedDate | None, how: str) -> dict[str, Any]:
+    """Return the `Article` date keywords for a date found in the way `how` (header, dateline, metadata)."""
+    if parsed is None:
+        return {"date": None, "date_has_time": False, "date_tz": None, "date_source": "none"}
+    return {"date": parsed.value, "date_has_time": parsed.has_time, "date_tz": parsed.tz, "date_source": how}

@@ -1,0 +1,158 @@
+"""The one record that flows through the archive: readers yield it, enrichment fills it, the index stores it."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+LABELS = ("PER", "ORG", "LOC", "MISC")
+DATE_SOURCES = ("header", "dateline", "metadata", "none")
+
+
+@dataclass
+class Entity:
+    """A named-entity mention: `text` is article.<field>[start:end], `name` the normalised entity it refers to."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    name: str
+    field: str = "body"  # body, title or caption
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Entity":
+        return cls(
+            label=d["label"], start=int(d["start"]), end=int(d["end"]), text=d["text"], name=d["name"],
+            field=d.get("field") or "body",
+        )
+
+
+@dataclass
+class Article:
+    """A news article as read from one input and enriched for the index."""
+
+    body: str
+    id: str = ""
+    title: str | None = None
+    caption: str | None = None
+    subheadings: list[str] = field(default_factory=list)
+    date: datetime | None = None  # local wall-clock time as written, naive
+    date_has_time: bool = False
+    date_tz: str | None = None  # the zone as written (e.g. "BST", "+02:00"), kept apart from `date`
+    date_source: str = "none"  # header, dateline, metadata or none
+    source: str | None = None
+    language: str | None = None
+    url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    cluster: str | None = None
+    origin: str | None = None  # the file (and record) it was read from
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = make_id(self)
+
+    @property
+    def display_title(self) -> str:
+        """Return the title, or a fallback made from the source, date and first words of the body."""
+        if self.title:
+            return self.title
+        words = " ".join(self.body.split()[:10])
+        lead = words + ("…" if len(self.body.split()) > 10 else "")
+        return lead or "(untitled article)"
+
+    @property
+    def date_iso(self) -> str | None:
+        """Return the date as ISO 8601: day only when no time was written."""
+        return format_date(self.date, self.date_has_time)
+
+    def names(self, label: str) -> list[str]:
+        """Return the distinct normalised names of one entity type, in order of first mention."""
+        seen: dict[str, None] = {}
+        for ent in self.entities:
+            if ent.label == label:
+                seen.setdefault(ent.name, None)
+        return list(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the full record as JSON-ready data."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "display_title": self.display_title,
+            "date": self.date_iso,
+            "date_tz": self.date_tz,
+            "date_source": self.date_source,
+            "source": self.source,
+            "language": self.language,
+            "url": self.url,
+            "authors": list(self.authors),
+            "caption": self.caption,
+            "subheadings": list(self.subheadings),
+            "body": self.body,
+            "cluster": self.cluster,
+            "origin": self.origin,
+            "entities": [e.to_dict() for e in self.entities],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Article":
+        """Rebuild an article from `to_dict` output (as stored in the index or exported)."""
+        date, has_time = parse_iso(d.get("date"))
+        return cls(
+            id=d.get("id") or "",
+            body=d.get("body") or "",
+            title=d.get("title"),
+            caption=d.get("caption"),
+            subheadings=list(d.get("subheadings") or []),
+            date=date,
+            date_has_time=has_time,
+            date_tz=d.get("date_tz"),
+            date_source=d.get("date_source") or ("none" if date is None else "metadata"),
+            source=d.get("source"),
+            language=d.get("language"),
+            url=d.get("url"),
+            authors=list(d.get("authors") or []),
+            entities=[Entity.from_dict(e) for e in d.get("entities") or []],
+            cluster=d.get("cluster"),
+            origin=d.get("origin"),
+        )
+
+
+def format_date(date: datetime | None, has_time: bool) -> str | None:
+    """Format a wall-clock date as ISO 8601 (minutes, or seconds where written; day only without a time)."""
+    if date is None:
+        return None
+    if not has_time:
+        return date.strftime("%Y-%m-%d")
+    if date.second:
+        return date.strftime("%Y-%m-%dT%H:%M:%S")
+    return date.strftime("%Y-%m-%dT%H:%M")
+
+
+def parse_iso(value: str | None) -> tuple[datetime | None, bool]:
+    """Read back a date written by `format_date`."""
+    if not value:
+        return None, False
+    return datetime.fromisoformat(value), "T" in value
+
+
+def make_id(article: Article) -> str:
+    """Return a stable id: the URL where there is one, else source, date and body, hashed."""
+    if article.url:
+        key = "url:" + article.url.strip()
+    else:
+        key = "|".join(
+            [
+                (article.source or "").strip().lower(),
+                format_date(article.date, article.date_has_time) or "",
+                " ".join((article.title or "").split()),
+                " ".join(article.body.split()),
+            ]
+        )
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

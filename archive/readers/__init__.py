@@ -1,0 +1,141 @@
+"""Readers turn input files into `Article` records.
+
+Each format is a small module with two functions: `matches(name, head)` says from the file name and its first
+bytes whether the module reads it, and `read(name, data)` yields articles. `read_input` picks the first module
+that matches (gzip is unwrapped first); `iter_inputs` walks files, folders, globs and `-` for stdin.
+A reader raises `ReadError` with a reason and a next step; the caller records it and goes on with the batch.
+"""
+from __future__ import annotations
+
+import glob
+import gzip
+import logging
+import os
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Iterator
+
+from ..model import Article
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_BYTES = 512 * 1024 * 1024
+
+
+class ReadError(Exception):
+    """An input that could not be read: the message names the problem and what to do."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input: a display name (path or `-`) and how to get its bytes."""
+
+    name: str
+    path: Path | None = None
+
+    def read_bytes(self) -> bytes:
+        if self.path is None:
+            return sys.stdin.buffer.read()
+        try:
+            size = self.path.stat().st_size
+        except OSError as exc:
+            raise ReadError(f"cannot open: {exc.strerror or exc}") from exc
+        if size > MAX_INPUT_BYTES:
+            raise ReadError(f"file is {size // 2**20} MB, over the {MAX_INPUT_BYTES // 2**20} MB limit: split it")
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise ReadError(f"cannot read: {exc.strerror or exc}") from exc
+
+
+def _modules() -> list[ModuleType]:
+    """Return the reader modules in the order they are tried: most specific first, plain text last."""
+    from . import text
+
+    found: list[ModuleType] = []
+    for name in ("warc", "feed", "html", "jsonfile", "csvfile"):
+        try:
+            found.append(__import__(f"{__name__}.{name}", fromlist=[name]))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    found.append(text)
+    return found
+
+
+IGNORED_SUFFIXES = {".md5", ".sha256", ".sig", ".lock", ".toc", ".seg", ".pyc"}
+IGNORED_NAMES = {"SHA256SUMS", "SOURCE.md", ".DS_Store", "Thumbs.db"}
+
+
+def iter_inputs(paths: list[str]) -> Iterator[Input | ReadError]:
+    """Yield each input file under the given paths (files, folders recursively, globs, `-`), sorted per folder."""
+    for raw in paths:
+        if raw == "-":
+            yield Input("-")
+            continue
+        candidates = [raw]
+        if any(ch in raw for ch in "*?[") and not os.path.exists(raw):
+            candidates = sorted(glob.glob(raw, recursive=True))
+            if not candidates:
+                yield ReadError(f"{raw}: no file matches this pattern")
+                continue
+        for cand in candidates:
+            path = Path(cand)
+            if path.is_dir():
+                for sub in sorted(p for p in path.rglob("*") if p.is_file()):
+                    if not _ignored(sub):
+                        yield Input(str(sub), sub)
+            elif path.is_file():
+                yield Input(str(path), path)
+            else:
+                yield ReadError(f"{cand}: no such file or folder")
+
+
+def _ignored(path: Path) -> bool:
+    return (
+        path.name in IGNORED_NAMES
+        or path.suffix.lower() in IGNORED_SUFFIXES
+        or any(part.startswith(".") for part in path.parts[-2:])
+    )
+
+
+def read_input(inp: Input) -> list[Article]:
+    """Read every article of one input; raise ReadError naming the input where it cannot be read."""
+    try:
+        data = inp.read_bytes()
+        return list(read_bytes(inp.name, data))
+    except ReadError as exc:
+        raise ReadError(f"{inp.name}: {exc}") from None
+
+
+def read_bytes(name: str, data: bytes) -> Iterator[Article]:
+    """Read articles from the bytes of one file, unwrapping gzip and picking the reader that matches."""
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(data)
+        if name.lower().endswith(".gz"):
+            name = name[:-3]
+    if not data.strip():
+        raise ReadError("empty file: nothing to read")
+    head = data[:4096]
+    for module in _modules():
+        if module.matches(name, head):
+            count = 0
+            for article in module.read(name, data):
+                if article.origin is None:
+                    article.origin = name
+                count += 1
+                yield article
+            if count == 0:
+                raise ReadError(f"no article found (read as {module.__name__.rsplit('.', 1)[-1]})")
+            return
+    raise ReadError("unknown format: give a .txt, .json, .jsonl, .csv, .html, feed or .warc file")
+
+
+def _gunzip(data: bytes) -> bytes:
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ReadError(f"broken gzip data ({exc}): the file is truncated or corrupt, fetch it again") from None

@@ -1,0 +1,42 @@
+"""Plain-text wire stories: the founding format (`9/09/16 - 00u34 Bron: Belga`, then caption and body)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..dates import date_fields
+from ..model import Article
+from . import ReadError
+from .decode import decode_text
+from .wire import WireHeader, parse_wire_text
+
+
+def matches(name: str, head: bytes) -> bool:
+    """Read anything no other reader took: plain text is the fallback format."""
+    return True
+
+
+def read(name: str, data: bytes) -> Iterator[Article]:
+    """Yield the one article of a plain-text file."""
+    try:
+        text = decode_text(data, name)
+    except ValueError as exc:
+        raise ReadError(str(exc)) from None
+    yield article_from_text(text)
+
+
+def article_from_text(text: str) -> Article:
+    """Build an article from the text of a wire story, with its date and source where written."""
+    wire = parse_wire_text(text)
+    if not wire.body.strip():
+        raise ReadError("no body text after the header: nothing to index")
+    header = wire.header or WireHeader()
+    parsed, how = (header.date, "header") if header.date else (wire.dateline_date, "dateline")
+    return Article(
+        body=wire.body,
+        title=wire.title,
+        caption=wire.caption,
+        subheadings=wire.subheadings,
+        authors=wire.authors,
+        source=header.source or wire.dateline_source,
+        **date_fields(parsed, how),
+    )
