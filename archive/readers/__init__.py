@@ -95,8 +95,10 @@ def iter_inputs(paths: list[str]) -> Iterator[Input | ReadError]:
 
 
 def _ignored(path: Path) -> bool:
+    """Skip checksums, notes and hidden files that sit beside articles in a folder."""
     return (
         path.name in IGNORED_NAMES
+        or path.name.upper().startswith("README")
         or path.suffix.lower() in IGNORED_SUFFIXES
         or any(part.startswith(".") for part in path.parts[-2:])
     )

@@ -105,10 +105,13 @@ def parse_wire_text(text: str) -> WireText:
         if not line:
             pos += 1
             continue
-        found = parse_header(line) if header is None else None
+        found = parse_header(line) if header is None or not (header.date and header.source) else None
         byline = _AUTHOR_RE.match(line) if not authors else None
+        if found and header and ((found.date and header.date) or (found.source and header.source)):
+            break  # a second date or source is not part of this header
         if found:
-            header = found
+            header = WireHeader(found.date or (header.date if header else None),
+                                found.source or (header.source if header else None))
         elif byline:
             authors = [a.strip() for a in re.split(r",| en | and | et |&", byline.group("names")) if a.strip()]
         elif title is None and header is None and not authors and is_title(line) and _more_text(lines, pos):

@@ -1,0 +1,337 @@
+"""The `archive` command: thin click commands over the core (ingest, search, show, extract, lists, serve)."""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import sys
+import time
+from collections import Counter
+from functools import wraps
+from typing import Any, Callable
+
+import click
+
+from .index import IndexBusy, IndexMissing, iter_articles, open_index, stored_article, unpack_facets
+from .model import LABELS
+from .query import QueryError
+from .request import RequestError, SearchRequest
+
+DEFAULT_INDEX = "index"
+
+
+class Context:
+    """What every command shares: the index path."""
+
+    def __init__(self, index_path: str):
+        self.index_path = index_path
+
+    def open(self):
+        try:
+            return open_index(self.index_path)
+        except IndexMissing as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Turn the core's user-facing errors into clean CLI errors (exit 1) with their next step."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (IndexMissing, IndexBusy, QueryError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except RequestError as exc:
+            raise click.BadParameter(str(exc).split(": ", 1)[1], param_hint=f"--{exc.param}") from None
+
+    return wrapper
+
+
+@click.group()
+@click.option("--index", "index_path", envvar="ARCHIVE_INDEX", default=DEFAULT_INDEX, show_default=True,
+              type=click.Path(file_okay=False), help="Index folder (env ARCHIVE_INDEX).")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.version_option(package_name="news-archive")
+@click.pass_context
+def cli(ctx: click.Context, index_path: str, verbose: bool) -> None:
+    """Search a news archive: ingest articles, then search them from here or the web."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    ctx.obj = Context(index_path)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Articles per commit.")
+@click.option("--wait", type=click.FloatRange(0), default=0, help="Seconds to wait for another ingest to finish.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@pass_ctx
+@user_errors
+def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size: int, wait: float,
+           quiet: bool) -> None:
+    """Read PATHS (files, folders, globs, - for stdin) and add their articles to the index."""
+    from .ingest import ingest as run_ingest
+
+    last = [0.0]
+
+    def progress(report, name: str) -> None:
+        now = time.monotonic()
+        if not quiet and now - last[0] > 0.25:
+            last[0] = now
+            click.echo(f"\r{report.inputs} inputs, {report.read} articles read, {report.articles} committed, "
+                       f"{len(report.failures)} failed, {report.read / max(report.seconds, 1e-9):.0f} articles/s",
+                       err=True, nl=False)
+
+    report = run_ingest(list(paths), obj.index_path, workers=workers or os.cpu_count() or 1,
+                        batch_size=batch_size, progress=progress, wait_seconds=wait)
+    if not quiet and report.inputs:
+        click.echo("", err=True)
+    for failure in report.failures:
+        click.echo(f"failed: {failure.reason}", err=True)
+    click.echo(f"{report.articles} articles from {report.inputs} inputs into {obj.index_path} "
+               f"in {report.seconds:.1f}s; {len(report.failures)} inputs failed", err=True)
+    if report.failures:
+        sys.exit(1)
+
+
+def search_options(fn: Callable) -> Callable:
+    """The search filters shared by `search` and `export`."""
+    options = [
+        click.option("--source", multiple=True, help="Only this source (repeatable)."),
+        click.option("--person", multiple=True, help="Mentions this person (repeatable: all must match)."),
+        click.option("--org", multiple=True, help="Mentions this organisation."),
+        click.option("--location", multiple=True, help="Mentions this place."),
+        click.option("--misc", multiple=True, help="Mentions this other entity."),
+        click.option("--entity", multiple=True, help="Mentions this entity of any type."),
+        click.option("--language", multiple=True, help="Language code (nl, fr, en...)."),
+        click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        click.option("--to", "date_to", help="Up to and including this date."),
+        click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
+                     show_default=True),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def build_request(query: tuple[str, ...], **kw: Any) -> SearchRequest:
+    """Build the shared search request from CLI options."""
+    params = {
+        "q": " ".join(query), "source": kw["source"], "person": kw["person"], "org": kw["org"],
+        "location": kw["location"], "misc": kw["misc"], "entity": kw["entity"], "language": kw["language"],
+        "from": kw["date_from"], "to": kw["date_to"], "sort": kw["sort"],
+        "page": kw.get("page"), "size": kw.get("limit"), "facets": "1" if kw.get("facets") else None,
+        "versions": "1" if kw.get("versions") else None,
+    }
+    return SearchRequest.from_dict({k: v for k, v in params.items() if v not in (None, (), "")})
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@search_options
+@click.option("--limit", type=int, default=10, show_default=True, help="Results per page (1-100).")
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--facets", is_flag=True, help="Count sources, entities, languages and years.")
+@click.option("--versions", is_flag=True, help="List every version of a reprinted story.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--explain", is_flag=True, help="Print how the query was parsed.")
+@pass_ctx
+@user_errors
+def search(obj: Context, query: tuple[str, ...], fmt: str, explain: bool, **kw: Any) -> None:
+    """Search the archive (Whoosh syntax: AND, OR, NOT, "phrases", field:value, wildcards*)."""
+    from .search import search as run_search
+
+    req = build_request(query, **kw)
+    archive = obj.open()
+    with archive.searcher() as searcher:
+        page = run_search(searcher, req, archive.version)
+    if explain:
+        click.echo(page.explanation, err=fmt != "text")
+    if fmt == "json":
+        click.echo(json.dumps(page.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        write_csv(page)
+    else:
+        print_text(page)
+
+
+def write_csv(page) -> None:
+    """Write one page of results as CSV."""
+    out = csv.writer(sys.stdout)
+    out.writerow(["id", "date", "source", "language", "title", "persons", "organisations", "locations", "url"])
+    for hit in page.hits:
+        a = hit.article
+        out.writerow([a.id, a.date_iso or "", a.source or "", a.language or "", a.display_title,
+                      "; ".join(a.names("PER")), "; ".join(a.names("ORG")), "; ".join(a.names("LOC")), a.url or ""])
+
+
+def print_text(page) -> None:
+    """Print a page of results for a terminal."""
+    if not page.hits:
+        click.echo("No articles match." if page.total == 0 else f"No results on page {page.page} of {page.pages}.")
+        return
+    last = page.first_rank + len(page.hits) - 1
+    click.echo(f"{page.total} articles match; results {page.first_rank}-{last} of {page.results_total}, "
+               f"page {page.page} of {page.pages}\n")
+    for hit in page.hits:
+        a = hit.article
+        meta = " · ".join(x for x in [a.date_iso or "undated", a.source or "unknown source", a.language or ""] if x)
+        click.echo(click.style(a.display_title, bold=True))
+        click.echo(f"  {meta}  [{a.id}]" + (f"  (+{hit.versions} more versions)" if hit.versions else ""))
+        if hit.snippet:
+            click.echo("  " + hit.snippet_text)
+        people = ", ".join(a.names("PER")[:5])
+        if people:
+            click.echo(f"  people: {people}")
+        click.echo("")
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+@user_errors
+def show(obj: Context, article_id: str, fmt: str) -> None:
+    """Show one article by its id."""
+    archive = obj.open()
+    with archive.searcher() as s:
+        fields_ = s.document(id=article_id)
+    if fields_ is None:
+        raise click.ClickException(f"no article with id {article_id}: find ids with `archive search`")
+    article = stored_article(fields_)
+    if fmt == "json":
+        click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(click.style(article.display_title, bold=True))
+    click.echo(f"{article.date_iso or 'undated'} ({article.date_source}) · {article.source or 'unknown source'}"
+               f" · {article.language or '?'}")
+    if article.caption:
+        click.echo(f"\n[caption] {article.caption}")
+    click.echo("\n" + article.body + "\n")
+    for label in LABELS:
+        if names := article.names(label):
+            click.echo(f"{label}: {', '.join(names)}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+def extract(paths: tuple[str, ...], fmt: str) -> None:
+    """Read and enrich PATHS without indexing; print one JSON record per article."""
+    from .ingest import process_input
+    from .readers import ReadError, iter_inputs
+
+    failed = 0
+    for item in iter_inputs(list(paths)):
+        if isinstance(item, ReadError):
+            click.echo(f"failed: {item}", err=True)
+            failed += 1
+            continue
+        name, result = process_input(item)
+        if isinstance(result, str):
+            click.echo(f"failed: {result}", err=True)
+            failed += 1
+            continue
+        for article in result:
+            click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--type", "label", type=click.Choice(LABELS), help="Only this entity type.")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@pass_ctx
+@user_errors
+def entities(obj: Context, label: str | None, limit: int) -> None:
+    """List the entities in the index with the number of articles mentioning each."""
+    counts = _column_counts(obj, [label] if label else list(LABELS))
+    for lab, counter in counts.items():
+        click.echo(click.style(lab, bold=True))
+        for name, n in counter.most_common(limit):
+            click.echo(f"  {n:6d}  {name}")
+
+
+@cli.command()
+@pass_ctx
+@user_errors
+def sources(obj: Context) -> None:
+    """List the sources in the index with their article counts."""
+    for name, n in _column_counts(obj, ["source"])["source"].most_common():
+        click.echo(f"{n:6d}  {name}")
+
+
+def _column_counts(obj: Context, keys: list[str]) -> dict[str, Counter]:
+    archive = obj.open()
+    counts: dict[str, Counter] = {k: Counter() for k in keys}
+    with archive.searcher() as s:
+        column = s.reader().column_reader("facets")
+        for docnum in s.reader().all_doc_ids():
+            values = unpack_facets(column[docnum])
+            for key in keys:
+                counts[key].update(values[key])
+    return counts
+
+
+@cli.command()
+@pass_ctx
+@user_errors
+def stats(obj: Context) -> None:
+    """Summarise the index: articles, sources, languages, dates."""
+    archive = obj.open()
+    counts = _column_counts(obj, ["source", "language"])
+    dated = []
+    with archive.searcher() as s:
+        column = s.reader().column_reader("sort_old")
+        for docnum in s.reader().all_doc_ids():
+            dated.append(column[docnum])
+    real = sorted(d for d in dated if d != 999_999_999_999)
+    click.echo(f"index: {archive.path} (version {archive.version})")
+    click.echo(f"articles: {archive.doc_count()}")
+    click.echo(f"sources: {len(counts['source'])}")
+    click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in counts["language"].most_common()))
+    if real:
+        click.echo(f"dates: {_stamp(real[0])} to {_stamp(real[-1])}; undated: {len(dated) - len(real)}")
+    else:
+        click.echo(f"dates: none; undated: {len(dated)}")
+
+
+def _stamp(value: int) -> str:
+    s = str(value)
+    return f"{s[:4]}-{s[4:6]}-{s[6:8]}"
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@pass_ctx
+@user_errors
+def export(obj: Context, fmt: str) -> None:
+    """Print every stored article as JSON Lines (re-ingest the output to rebuild an index)."""
+    for article in iter_articles(obj.open()):
+        click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (default: this machine only).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--debug", is_flag=True, help="Flask debug mode (never on a shared network).")
+@pass_ctx
+@user_errors
+def serve(obj: Context, host: str, port: int, debug: bool) -> None:
+    """Serve the search web app (read-only) on HOST:PORT."""
+    from .web import create_app
+
+    obj.open()
+    app = create_app({"INDEX_PATH": os.path.abspath(obj.index_path)})
+    click.echo(f"Serving {obj.index_path} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    app.run(host=host, port=port, debug=debug, use_reloader=False)
+
+
+def main() -> None:
+    cli(prog_name="archive")

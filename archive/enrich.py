@@ -1,0 +1,46 @@
+"""Enrichment fills in what readers cannot: the language (detected where not given) and the named entities.
+
+Entities are found in one pass over title, caption and body together, so that a `Kerry` in the body can resolve
+to the `John Kerry` of the caption; each mention is then given back to its field with offsets into that field.
+"""
+from __future__ import annotations
+
+from .entities import extract_entities
+from .language import detect_language
+from .model import Article, Entity
+
+_GAP = "\n\n"
+
+
+def enrich(article: Article) -> Article:
+    """Detect the language where it is missing and find the entities of an article, in place."""
+    if not article.language:
+        article.language = detect_language(" ".join(filter(None, [article.title, article.body[:2000]])))
+    article.entities = find_entities(article)
+    return article
+
+
+def find_entities(article: Article) -> list[Entity]:
+    """Find entities in title, caption and body, with offsets into the field each one stands in."""
+    parts = [("title", article.title or ""), ("caption", article.caption or ""), ("body", article.body)]
+    spans: list[tuple[str, int, int]] = []
+    pieces: list[str] = []
+    pos = 0
+    for field, text in parts:
+        if not text:
+            continue
+        spans.append((field, pos, pos + len(text)))
+        pieces.append(text)
+        pos += len(text) + len(_GAP)
+    combined = _GAP.join(pieces)
+    found: list[Entity] = []
+    for ent in extract_entities(combined, article.language):
+        for field, start, end in spans:
+            if start <= ent.start and ent.end <= end:
+                found.append(
+                    Entity(ent.label, ent.start - start, ent.end - start, ent.text, ent.name, field=field)
+                )
+                break
+    order = {"body": 0, "title": 1, "caption": 2}
+    found.sort(key=lambda e: (order[e.field], e.start))
+    return found

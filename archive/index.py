@@ -1,0 +1,192 @@
+"""The on-disk Whoosh index: its schema, opening it, and writing articles into it.
+
+One document per article, keyed by `id` so that re-ingesting updates in place. The full record is stored as
+JSON (so the archive can be exported and rebuilt without the original files); text goes into the field of the
+article's language and into `exact`; entities and source are indexed by folded key for filtering; a `facets`
+column holds the display names used to count facets without loading stored documents; two sortable date keys
+put undated articles last whichever way the results are sorted.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from whoosh import fields, index
+from whoosh.columns import VarBytesColumn
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+
+from .analysis import TEXT_FIELDS, exact_analyzer, fold, key_analyzer, language_analyzer, text_field
+from .model import LABELS, Article
+
+log = logging.getLogger(__name__)
+
+ENTITY_FIELDS = {"PER": "person", "ORG": "org", "LOC": "location", "MISC": "misc"}
+UNDATED_NEW = 0  # sorts last when sorting newest first (descending)
+UNDATED_OLD = 999_999_999_999  # sorts last when sorting oldest first (ascending)
+FACET_SEP, VALUE_SEP = "\x1e", "\x1f"
+FACET_KEYS = ("source", "language", *LABELS, "cluster")
+SCHEMA_VERSION = "1"
+
+
+class IndexMissing(Exception):
+    """There is no index at the given path."""
+
+
+class IndexBusy(Exception):
+    """Another process holds the index's write lock."""
+
+
+def build_schema() -> fields.Schema:
+    """Declare the index schema once."""
+    schema = fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        record=fields.STORED(),
+        exact=fields.TEXT(analyzer=exact_analyzer(), phrase=True),
+        source=fields.ID(analyzer=key_analyzer(False)),
+        language=fields.ID(analyzer=key_analyzer(False)),
+        cluster=fields.ID(sortable=True),
+        entity=fields.KEYWORD(analyzer=key_analyzer(True)),
+        date=fields.DATETIME(),
+        sort_new=fields.NUMERIC(bits=64, sortable=True),
+        sort_old=fields.NUMERIC(bits=64, sortable=True),
+        facets=fields.COLUMN(VarBytesColumn()),
+    )
+    for code, name in TEXT_FIELDS.items():
+        schema.add(name, fields.TEXT(analyzer=language_analyzer(code), phrase=True))
+    for name in ENTITY_FIELDS.values():
+        schema.add(name, fields.KEYWORD(analyzer=key_analyzer(True)))
+    return schema
+
+
+def date_key(value: datetime) -> int:
+    """Return a sortable integer for a wall-clock date: YYYYMMDDHHMM."""
+    return int(value.strftime("%Y%m%d%H%M"))
+
+
+def pack_facets(article: Article) -> bytes:
+    """Pack the display values counted by facets into one column value."""
+    parts = [article.source or "", article.language or ""]
+    parts += [VALUE_SEP.join(article.names(label)) for label in LABELS]
+    parts.append(article.cluster or "")
+    return FACET_SEP.join(parts).encode("utf-8")
+
+
+def unpack_facets(raw: bytes) -> dict[str, list[str]]:
+    """Undo `pack_facets`: facet key -> display values."""
+    parts = raw.decode("utf-8").split(FACET_SEP) if raw else []
+    parts += [""] * (len(FACET_KEYS) - len(parts))
+    return {key: [v for v in part.split(VALUE_SEP) if v] for key, part in zip(FACET_KEYS, parts)}
+
+
+def to_document(article: Article) -> dict:
+    """Turn an article into the fields of one index document."""
+    pieces = [article.title or "", article.caption or "", article.body]
+    text = "\n\n".join(p for p in pieces if p)
+    doc: dict = {
+        "id": article.id,
+        "record": json.dumps(article.to_dict(), ensure_ascii=False),
+        "exact": text,
+        text_field(article.language): text,
+        "language": article.language or "",
+        "facets": pack_facets(article),
+    }
+    if article.source:
+        doc["source"] = fold(article.source)
+    if article.cluster:
+        doc["cluster"] = article.cluster
+    keys: list[str] = []
+    for label, field in ENTITY_FIELDS.items():
+        names = [fold(n) for n in article.names(label)]
+        if names:
+            doc[field] = ",".join(n.replace(",", " ") for n in names)
+            keys += names
+    if keys:
+        doc["entity"] = ",".join(k.replace(",", " ") for k in keys)
+    if article.date is not None:
+        doc["date"] = article.date
+        doc["sort_new"] = doc["sort_old"] = date_key(article.date)
+    else:
+        doc["sort_new"], doc["sort_old"] = UNDATED_NEW, UNDATED_OLD
+    return doc
+
+
+@dataclass
+class ArchiveIndex:
+    """An opened index directory."""
+
+    path: Path
+    ix: index.Index
+
+    def searcher(self) -> Searcher:
+        return self.ix.searcher()
+
+    @property
+    def version(self) -> int:
+        """Return the index generation: it changes with every commit."""
+        return int(self.ix.latest_generation())
+
+    def doc_count(self) -> int:
+        return int(self.ix.doc_count())
+
+
+def open_index(path: str | os.PathLike) -> ArchiveIndex:
+    """Open an existing index for reading; raise IndexMissing with the next step where there is none."""
+    p = Path(path)
+    if not p.is_dir() or not index.exists_in(str(p)):
+        raise IndexMissing(f"no index at {p}: run `archive ingest PATH` first")
+    return ArchiveIndex(p, index.open_dir(str(p)))
+
+
+def create_or_open(path: str | os.PathLike) -> ArchiveIndex:
+    """Open the index at `path` for writing, creating it (and the folder) where needed."""
+    p = Path(path)
+    p.mkdir(parents=True, exist_ok=True)
+    if index.exists_in(str(p)):
+        return ArchiveIndex(p, index.open_dir(str(p)))
+    return ArchiveIndex(p, index.create_in(str(p), build_schema()))
+
+
+@contextmanager
+def writer(archive: ArchiveIndex, timeout: float = 0.0) -> Iterator:
+    """Yield a writer that commits on success and cancels on error; IndexBusy where another writer holds the lock."""
+    try:
+        w = archive.ix.writer(timeout=timeout, limitmb=256)
+    except LockError:
+        raise IndexBusy(
+            f"another ingest is writing to the index at {archive.path}: wait for it to finish and run this again"
+        ) from None
+    try:
+        yield w
+    except BaseException:
+        w.cancel()
+        raise
+    else:
+        w.commit()
+
+
+def write_articles(w, articles: Iterable[Article]) -> int:
+    """Add or update each article in an open writer; return how many were written."""
+    count = 0
+    for article in articles:
+        w.update_document(**to_document(article))
+        count += 1
+    return count
+
+
+def stored_article(fields_: dict) -> Article:
+    """Rebuild an article from a stored document."""
+    return Article.from_dict(json.loads(fields_["record"]))
+
+
+def iter_articles(archive: ArchiveIndex) -> Iterator[Article]:
+    """Yield every article stored in the index (for export and reindex)."""
+    with archive.searcher() as s:
+        for fields_ in s.all_stored_fields():
+            yield stored_article(fields_)

@@ -1,0 +1,157 @@
+"""The web app: a search page, article pages and a JSON API over the same search request as the CLI.
+
+Read-only: it opens searchers, never writers. One searcher per request, closed on teardown.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, abort, g, jsonify, render_template, request
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
+
+from .index import ArchiveIndex, IndexMissing, open_index, stored_article
+from .model import LABELS, Article, Entity
+from .query import QueryError
+from .request import RequestError, SearchRequest
+from .search import FACET_FIELDS, search
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+if not TEMPLATES.is_dir():  # installed as a wheel: templates are shipped inside the package
+    TEMPLATES = Path(__file__).resolve().parent / "templates"
+LABEL_NAMES = {"PER": "People", "ORG": "Organisations", "LOC": "Places", "MISC": "Other"}
+FILTER_OF_LABEL = {"PER": "person", "ORG": "org", "LOC": "location", "MISC": "misc"}
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app; config INDEX_PATH (or env ARCHIVE_INDEX_PATH / ARCHIVE_INDEX) names the index folder."""
+    app = Flask(__name__, template_folder=str(TEMPLATES))
+    app.config.from_mapping(INDEX_PATH=os.environ.get("ARCHIVE_INDEX", "index"))
+    app.config.from_prefixed_env("ARCHIVE")
+    if test_config:
+        app.config.update(test_config)
+    app.jinja_env.globals.update(LABELS=LABELS, LABEL_NAMES=LABEL_NAMES, FILTER_OF_LABEL=FILTER_OF_LABEL,
+                                 FACET_FIELDS=FACET_FIELDS)
+    app.jinja_env.filters["annotate"] = annotate
+    app.jinja_env.tests["is_web_url"] = is_web_url
+
+    @app.teardown_appcontext
+    def close_searcher(_exc: BaseException | None) -> None:
+        searcher = g.pop("searcher", None)
+        if searcher is not None:
+            searcher.close()
+
+    @app.get("/")
+    def search_page():
+        req = _request()
+        page = search(_searcher(), req, _archive().version)
+        return render_template("search.html", req=req, page=page)
+
+    @app.get("/articles/<article_id>")
+    def article_page(article_id: str):
+        article = _article(article_id)
+        return render_template("article.html", article=article)
+
+    @app.get("/api/search")
+    def api_search():
+        page = search(_searcher(), _request(), _archive().version)
+        return jsonify(page.to_dict())
+
+    @app.get("/api/articles/<article_id>")
+    def api_article(article_id: str):
+        return jsonify(_article(article_id).to_dict())
+
+    @app.errorhandler(RequestError)
+    @app.errorhandler(QueryError)
+    def bad_request(exc: Exception):
+        return _error(400, str(exc))
+
+    @app.errorhandler(IndexMissing)
+    def no_index(exc: Exception):
+        return _error(503, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _error(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error on %s", request.path)
+        return _error(500, "something went wrong on our side; the error was logged")
+
+    return app
+
+
+def _archive() -> ArchiveIndex:
+    if "archive" not in g:
+        from flask import current_app
+
+        g.archive = open_index(current_app.config["INDEX_PATH"])
+    return g.archive
+
+
+def _searcher():
+    if "searcher" not in g:
+        g.searcher = _archive().searcher()
+    return g.searcher
+
+
+def _request() -> SearchRequest:
+    """Build the search request from the URL; the page always shows facets, the API where asked."""
+    args = request.args
+    on_page = request.path == "/"
+    return SearchRequest.from_params(lambda name: args.getlist(name) or (["1"] if on_page and name == "facets" else []))
+
+
+def _article(article_id: str) -> Article:
+    fields_ = _searcher().document(id=article_id)
+    if fields_ is None:
+        abort(404, f"no article with id {article_id}: it may have been re-ingested under a new id; search for it")
+    return stored_article(fields_)
+
+
+def _error(status: int, message: str):
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def annotate(text: str, entities: list[Entity], subheadings: list[str] | None = None) -> Markup:
+    """Render text as escaped HTML paragraphs (subheadings as headings) with entity mentions linked to a search."""
+    heads = set(subheadings or [])
+    out: list[Markup] = []
+    start = 0
+    for para in text.split("\n\n"):
+        end = start + len(para)
+        inner = _link_entities(text, start, end, [e for e in entities if start <= e.start and e.end <= end])
+        tag = "h3" if para in heads else "p"
+        out.append(Markup(f"<{tag}>") + inner + Markup(f"</{tag}>"))
+        start = end + 2
+    return Markup("\n").join(out)
+
+
+def _link_entities(text: str, start: int, end: int, entities: list[Entity]) -> Markup:
+    """Escape text[start:end], linking each entity mention to a search filtered on it."""
+    out: list[Markup] = []
+    pos = start
+    for ent in sorted(entities, key=lambda e: e.start):
+        if ent.start < pos:
+            continue
+        out.append(escape(text[pos : ent.start]))
+        link = "/?" + urlencode({FILTER_OF_LABEL[ent.label]: ent.name})
+        out.append(Markup('<a class="ent ent-%s" href="%s" title="%s">%s</a>')
+                   % (ent.label.lower(), link, ent.name, text[ent.start : ent.end]))
+        pos = ent.end
+    out.append(escape(text[pos:end]))
+    return Markup("").join(out)
+
+
+def is_web_url(url: str) -> bool:
+    """Say whether a URL is safe to link to (http or https only: no javascript: or data: links)."""
+    return url.lower().startswith(("http://", "https://"))

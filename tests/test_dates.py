@@ -1,0 +1,46 @@
+from datetime import datetime
+
+import pytest
+
+from archive.dates import parse_date
+
+
+@pytest.mark.parametrize(
+    "text, expected, has_time, tz",
+    [
+        ("9/09/16 - 00u34", datetime(2016, 9, 9, 0, 34), True, None),
+        ("vrijdag 9 september 2016 om 00:34", datetime(2016, 9, 9, 0, 34), True, None),
+        ("Publié le 9/09/2016 à 00:34", datetime(2016, 9, 9, 0, 34), True, None),
+        ("Publié le 09/09/2016 à 00h34", datetime(2016, 9, 9, 0, 34), True, None),
+        ("Friday 9 September 2016 00.34 BST", datetime(2016, 9, 9, 0, 34), True, "BST"),
+        ("2016-09-09T00:34:00+02:00", datetime(2016, 9, 9, 0, 34), True, "+02:00"),
+        ("2016-09-10", datetime(2016, 9, 10), False, None),
+        ("vr, 09 sep 2016", datetime(2016, 9, 9), False, None),
+        ("mardi 3 février 2015, 14h05", datetime(2015, 2, 3, 14, 5), True, None),
+        ("12 août 2016", datetime(2016, 8, 12), False, None),
+        ("3 maart 2017", datetime(2017, 3, 3), False, None),
+        ("zaterdag 10 september 2016, 14u02", datetime(2016, 9, 10, 14, 2), True, None),
+        ("Fri, 09 Sep 2016 00:34:00 +0200", datetime(2016, 9, 9, 0, 34), True, "+02:00"),
+        ("9 septembre 2016 à 18:05 CEST", datetime(2016, 9, 9, 18, 5), True, "CEST"),
+        ("1 mai 2017 à 8h", datetime(2017, 5, 1, 8, 0), True, None),
+        ("26-FEB-1987 15:01:01.79", datetime(1987, 2, 26, 15, 1, 1), True, None),
+        ("1/2/2016", datetime(2016, 2, 1), False, None),  # day first
+    ],
+)
+def test_reads_news_dates(text, expected, has_time, tz):
+    parsed = parse_date(text)
+    assert parsed is not None, text
+    assert (parsed.value, parsed.has_time, parsed.tz) == (expected, has_time, tz)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "September 2016", "14:30", "gisteren", "29/02/2015", "13/14/2016", "2016", "Bron: Belga",
+     "99/99/99", "x" * 500, "vandaag om 10u"],
+)
+def test_never_invents_a_date(text):
+    assert parse_date(text) is None
+
+
+def test_missing_year_is_not_filled_from_today():
+    assert parse_date("9 september om 00u34") is None
