@@ -7,13 +7,12 @@ import logging
 import os
 import sys
 import time
-from collections import Counter
 from functools import wraps
 from typing import Any, Callable
 
 import click
 
-from .index import IndexBusy, IndexMissing, iter_articles, open_index, stored_article, unpack_facets
+from .index import UNDATED_OLD, IndexBusy, IndexMissing, iter_articles, open_index, stored_article
 from .model import LABELS
 from .query import QueryError
 from .request import RequestError, SearchRequest
@@ -251,10 +250,10 @@ def extract(paths: tuple[str, ...], fmt: str) -> None:
 @user_errors
 def entities(obj: Context, label: str | None, limit: int) -> None:
     """List the entities in the index with the number of articles mentioning each."""
-    counts = _column_counts(obj, [label] if label else list(LABELS))
-    for lab, counter in counts.items():
+    facets = _all_facets(obj, limit)
+    for lab in [label] if label else LABELS:
         click.echo(click.style(lab, bold=True))
-        for name, n in counter.most_common(limit):
+        for name, n in facets.values[lab]:
             click.echo(f"  {n:6d}  {name}")
 
 
@@ -263,20 +262,17 @@ def entities(obj: Context, label: str | None, limit: int) -> None:
 @user_errors
 def sources(obj: Context) -> None:
     """List the sources in the index with their article counts."""
-    for name, n in _column_counts(obj, ["source"])["source"].most_common():
+    for name, n in _all_facets(obj, None).values["source"]:
         click.echo(f"{n:6d}  {name}")
 
 
-def _column_counts(obj: Context, keys: list[str]) -> dict[str, Counter]:
+def _all_facets(obj: Context, limit: int | None):
+    """Count facet values over every article in the index."""
+    from .search import count_facets
+
     archive = obj.open()
-    counts: dict[str, Counter] = {k: Counter() for k in keys}
     with archive.searcher() as s:
-        column = s.reader().column_reader("facets")
-        for docnum in s.reader().all_doc_ids():
-            values = unpack_facets(column[docnum])
-            for key in keys:
-                counts[key].update(values[key])
-    return counts
+        return count_facets(s, list(s.reader().all_doc_ids()), limit=limit)
 
 
 @cli.command()
@@ -285,21 +281,16 @@ def _column_counts(obj: Context, keys: list[str]) -> dict[str, Counter]:
 def stats(obj: Context) -> None:
     """Summarise the index: articles, sources, languages, dates."""
     archive = obj.open()
-    counts = _column_counts(obj, ["source", "language"])
-    dated = []
+    facets = _all_facets(obj, None)
     with archive.searcher() as s:
         column = s.reader().column_reader("sort_old")
-        for docnum in s.reader().all_doc_ids():
-            dated.append(column[docnum])
-    real = sorted(d for d in dated if d != 999_999_999_999)
+        dated = sorted(v for v in (column[d] for d in s.reader().all_doc_ids()) if v != UNDATED_OLD)
     click.echo(f"index: {archive.path} (version {archive.version})")
     click.echo(f"articles: {archive.doc_count()}")
-    click.echo(f"sources: {len(counts['source'])}")
-    click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in counts["language"].most_common()))
-    if real:
-        click.echo(f"dates: {_stamp(real[0])} to {_stamp(real[-1])}; undated: {len(dated) - len(real)}")
-    else:
-        click.echo(f"dates: none; undated: {len(dated)}")
+    click.echo(f"sources: {len(facets.values['source'])}")
+    click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in facets.values["language"]))
+    span = f"{_stamp(dated[0])} to {_stamp(dated[-1])}" if dated else "none"
+    click.echo(f"dates: {span}; undated: {facets.undated}")
 
 
 def _stamp(value: int) -> str:

@@ -157,7 +157,7 @@ def collapse(searcher: Searcher, ordered: list[tuple[float, int]]) -> list[tuple
     return [(s, d, n) for s, d, n in rows]
 
 
-def count_facets(searcher: Searcher, docnums: list[int], limit: int = FACET_LIMIT) -> Facets:
+def count_facets(searcher: Searcher, docnums: list[int], limit: int | None = FACET_LIMIT) -> Facets:
     """Count facet values and years over the matching documents, from columns only."""
     reader = searcher.reader()
     packed = reader.column_reader("facets")
