@@ -1,10 +1,12 @@
-"""Enrichment fills in what readers cannot: the language (detected where not given) and the named entities.
+"""Enrichment fills in what readers cannot: the language (detected where not given), the named entities, and
+the MinHash fingerprint that reprint clustering compares.
 
 Entities are found in one pass over title, caption and body together, so that a `Kerry` in the body can resolve
 to the `John Kerry` of the caption; each mention is then given back to its field with offsets into that field.
 """
 from __future__ import annotations
 
+from .cluster import signature
 from .entities import extract_entities
 from .language import detect_language
 from .model import Article, Entity
@@ -17,6 +19,8 @@ def enrich(article: Article) -> Article:
     if not article.language:
         article.language = detect_language(" ".join(filter(None, [article.title, article.body[:2000]])))
     article.entities = find_entities(article)
+    sig = signature(article.body)
+    article.fingerprint = sig.to_bytes() if sig is not None else None
     return article
 
 

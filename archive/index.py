@@ -23,6 +23,7 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from .analysis import TEXT_FIELDS, exact_analyzer, fold, key_analyzer, language_analyzer, text_field
+from .cluster import Signature
 from .model import LABELS, Article
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ def build_schema() -> fields.Schema:
         sort_new=fields.NUMERIC(bits=64, sortable=True),
         sort_old=fields.NUMERIC(bits=64, sortable=True),
         facets=fields.COLUMN(VarBytesColumn()),
+        lsh=fields.KEYWORD(lowercase=False),
+        minhash=fields.COLUMN(VarBytesColumn()),
     )
     for code, name in TEXT_FIELDS.items():
         schema.add(name, fields.TEXT(analyzer=language_analyzer(code), phrase=True))
@@ -101,6 +104,9 @@ def to_document(article: Article) -> dict:
         doc["source"] = fold(article.source)
     if article.cluster:
         doc["cluster"] = article.cluster
+    if article.fingerprint:
+        doc["minhash"] = article.fingerprint
+        doc["lsh"] = " ".join(Signature.from_bytes(article.fingerprint).bands())
     keys: list[str] = []
     for label, field in ENTITY_FIELDS.items():
         names = [fold(n) for n in article.names(label)]

@@ -14,6 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from .cluster import assign_clusters
 from .enrich import enrich
 from .index import ArchiveIndex, create_or_open, write_articles, writer
 from .model import Article
@@ -122,7 +123,10 @@ def ingest(
 def _commit(archive: ArchiveIndex, batch: list[Article], wait_seconds: float) -> None:
     """Write one batch in one commit: all of it lands, or none of it."""
     with writer(archive, timeout=wait_seconds) as w:
-        write_articles(w, _dedupe(batch))
+        articles = _dedupe(batch)
+        with archive.searcher() as searcher:
+            assign_clusters(searcher, articles)
+        write_articles(w, articles)
 
 
 def _dedupe(batch: list[Article]) -> list[Article]:

@@ -52,6 +52,7 @@ class Article:
     entities: list[Entity] = field(default_factory=list)
     cluster: str | None = None
     origin: str | None = None  # the file (and record) it was read from
+    fingerprint: bytes | None = field(default=None, repr=False, compare=False)  # MinHash, not exported
 
     def __post_init__(self) -> None:
         if not self.id:

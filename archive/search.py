@@ -139,21 +139,27 @@ def order_docs(searcher: Searcher, items: list[tuple[float, int]], sort: str) ->
 
 
 def collapse(searcher: Searcher, ordered: list[tuple[float, int]]) -> list[tuple[float, int, int]]:
-    """Keep the first-ranked document of each reprint cluster as its row, counting the other versions."""
+    """Fold reprints into one row per cluster: placed at its best-ranked match, shown as its earliest version."""
     reader = searcher.reader()
     if not reader.has_column("cluster"):
         return [(s, d, 0) for s, d in ordered]
     clusters = reader.column_reader("cluster")
+    dates = reader.column_reader("sort_old")
     rows: list[list] = []
     seen: dict[Any, int] = {}
     for score, docnum in ordered:
         key = clusters[docnum]
-        if key:
-            if key in seen:
-                rows[seen[key]][2] += 1
-                continue
+        if not key:
+            rows.append([score, docnum, 0])
+            continue
+        if key not in seen:
             seen[key] = len(rows)
-        rows.append([score, docnum, 0])
+            rows.append([score, docnum, 0])
+            continue
+        row = rows[seen[key]]
+        row[2] += 1
+        if (dates[docnum], docnum) < (dates[row[1]], row[1]):
+            row[1] = docnum  # the earliest version stands for the cluster
     return [(s, d, n) for s, d, n in rows]
 
 
@@ -201,3 +207,15 @@ def search(searcher: Searcher, req: SearchRequest, index_version: int = 0) -> Se
     if req.facets:
         page.facets = count_facets(searcher, [d for _, d in items])
     return page
+
+
+def versions(searcher: Searcher, article: Article) -> list[Article]:
+    """Return every version of an article's reprint cluster, earliest first (the article alone if none)."""
+    if not article.cluster:
+        return [article]
+    from whoosh import query as Q
+
+    docnums = searcher.docs_for_query(Q.Term("cluster", article.cluster))
+    found = [stored_article(searcher.stored_fields(d)) for d in docnums]
+    found.sort(key=lambda a: (a.date is None, a.date or 0, a.id))
+    return found or [article]

@@ -18,7 +18,7 @@ from .index import ArchiveIndex, IndexMissing, open_index, stored_article
 from .model import LABELS, Article, Entity
 from .query import QueryError
 from .request import RequestError, SearchRequest
-from .search import FACET_FIELDS, search
+from .search import FACET_FIELDS, search, versions
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.get("/articles/<article_id>")
     def article_page(article_id: str):
         article = _article(article_id)
-        return render_template("article.html", article=article)
+        return render_template("article.html", article=article, versions=versions(_searcher(), article))
 
     @app.get("/api/search")
     def api_search():
@@ -65,7 +65,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/api/articles/<article_id>")
     def api_article(article_id: str):
-        return jsonify(_article(article_id).to_dict())
+        article = _article(article_id)
+        record = article.to_dict()
+        record["versions"] = [{"id": v.id, "source": v.source, "date": v.date_iso, "title": v.display_title}
+                              for v in versions(_searcher(), article)]
+        return jsonify(record)
 
     @app.errorhandler(RequestError)
     @app.errorhandler(QueryError)
