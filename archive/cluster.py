@@ -1,10 +1,11 @@
 """Reprint clustering: the same wire story in several outlets gets one cluster id.
 
 Each article's body (without header and caption, which readers already split off) is cut into overlapping
-three-word shingles of folded words; a MinHash signature of 60 values estimates the Jaccard similarity of two
-articles' shingle sets. Locality-sensitive hashing (20 bands of 3 values) turns a signature into band keys that
+two-word shingles of folded words; a MinHash signature of 60 values estimates the Jaccard similarity of two
+articles' shingle sets, and with the set sizes, how much of the shorter one the longer holds (a cut reprint is
+contained in its original). Locality-sensitive hashing (30 bands of 2 values) turns a signature into band keys that
 the index stores, so candidates already in the index are found with one term query; a candidate joins when the
-estimated similarity reaches `THRESHOLD`. Nothing is deleted: search collapses a cluster to its earliest version.
+estimated containment reaches `THRESHOLD`. Nothing is deleted: search collapses a cluster to its earliest version.
 """
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ import numpy as np
 from .analysis import fold
 
 NUM_PERM = 60
-BANDS, ROWS = 20, 3
-THRESHOLD = 0.5
-MIN_SHINGLES = 8
-SHINGLE = 3
+BANDS, ROWS = 30, 2
+THRESHOLD = 0.55  # on the estimated containment of the shorter text in the longer
+MIN_JACCARD = 0.2
+MIN_SHINGLES = 20
+SHINGLE = 2
 _PRIME = np.uint64((1 << 61) - 1)
 _MASK = np.uint64((1 << 32) - 1)
 _rng = np.random.RandomState(20160909)
@@ -31,29 +33,39 @@ _WORD_RE = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Signature:
-    """A MinHash signature and its LSH band keys."""
+    """A MinHash signature, the number of shingles it was made from, and its LSH band keys."""
 
     values: np.ndarray
+    size: int
 
     def bands(self) -> list[str]:
         """Return one key per band: the band number and a hash of its rows."""
         rows = self.values.reshape(BANDS, ROWS)
         return [f"{i:02d}{zlib.crc32(row.tobytes()):08x}" for i, row in enumerate(rows)]
 
-    def similarity(self, other: "Signature") -> float:
+    def jaccard(self, other: "Signature") -> float:
         """Estimate the Jaccard similarity of the two shingle sets."""
         return float(np.mean(self.values == other.values))
 
+    def similarity(self, other: "Signature") -> float:
+        """Estimate how much of the shorter text's shingles the longer one holds (0 below MIN_JACCARD)."""
+        j = self.jaccard(other)
+        if j < MIN_JACCARD:
+            return 0.0
+        shared = j * (self.size + other.size) / (1 + j)
+        return min(1.0, shared / max(1, min(self.size, other.size)))
+
     def to_bytes(self) -> bytes:
-        return self.values.astype("<u4").tobytes()
+        return np.concatenate([[self.size], self.values]).astype("<u4").tobytes()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> "Signature":
-        return cls(np.frombuffer(raw, dtype="<u4").astype(np.uint64))
+        data = np.frombuffer(raw, dtype="<u4").astype(np.uint64)
+        return cls(data[1:], int(data[0]))
 
 
 def shingles(text: str) -> set[bytes]:
-    """Return the set of three-word shingles of a text, words folded."""
+    """Return the set of two-word shingles of a text, words folded."""
     words = _WORD_RE.findall(fold(text))
     return {" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(len(words) - SHINGLE + 1)}
 
@@ -65,7 +77,7 @@ def signature(text: str) -> Signature | None:
         return None
     hashes = np.fromiter((zlib.crc32(g) for g in grams), dtype=np.uint64, count=len(grams))
     permuted = (hashes[:, None] * _A[None, :] + _B[None, :]) % _PRIME & _MASK
-    return Signature(permuted.min(axis=0))
+    return Signature(permuted.min(axis=0), len(grams))
 
 
 @dataclass
