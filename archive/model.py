@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
+_SPACE_RE = re.compile(r"\s+")
 DATE_SOURCES = ("header", "dateline", "metadata", "none")
 
 
@@ -152,8 +154,8 @@ def make_id(article: Article) -> str:
             [
                 (article.source or "").strip().lower(),
                 format_date(article.date, article.date_has_time) or "",
-                " ".join((article.title or "").split()),
-                " ".join(article.body.split()),
+                _SPACE_RE.sub(" ", article.title or "").strip(),
+                _SPACE_RE.sub(" ", article.body).strip(),
             ]
         )
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from ..model import Article
 
@@ -104,17 +104,20 @@ def _ignored(path: Path) -> bool:
     )
 
 
-def read_input(inp: Input) -> list[Article]:
+def read_input(inp: Input, field_map: Mapping[str, str] | None = None) -> list[Article]:
     """Read every article of one input; raise ReadError naming the input where it cannot be read."""
     try:
         data = inp.read_bytes()
-        return list(read_bytes(inp.name, data))
+        return list(read_bytes(inp.name, data, field_map))
     except ReadError as exc:
         raise ReadError(f"{inp.name}: {exc}") from None
 
 
-def read_bytes(name: str, data: bytes) -> Iterator[Article]:
-    """Read articles from the bytes of one file, unwrapping gzip and picking the reader that matches."""
+def read_bytes(name: str, data: bytes, field_map: Mapping[str, str] | None = None) -> Iterator[Article]:
+    """Read articles from the bytes of one file, unwrapping gzip and picking the reader that matches.
+
+    `field_map` names the keys of JSON and CSV records (`{"body": "story"}`); other readers ignore it.
+    """
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data)
         if name.lower().endswith(".gz"):
@@ -124,8 +127,9 @@ def read_bytes(name: str, data: bytes) -> Iterator[Article]:
     head = data[:4096]
     for module in _modules():
         if module.matches(name, head):
+            options = {"field_map": field_map} if field_map and getattr(module, "USES_FIELD_MAP", False) else {}
             count = 0
-            for article in module.read(name, data):
+            for article in module.read(name, data, **options):
                 if article.origin is None:
                     article.origin = name
                 count += 1

@@ -149,4 +149,5 @@ def _more_text(lines: list[str], pos: int) -> bool:
 def is_title(line: str) -> bool:
     """Say whether a first line reads as a headline: short and not a finished sentence."""
     words = line.split()
-    return 0 < len(words) <= 25 and len(line) <= 200 and not line.endswith((".", ",", ";", ":"))
+    trailing = line.endswith((".", ",", ";", ":")) and not line.endswith(("...", "…"))
+    return 0 < len(words) <= 25 and len(line) <= 200 and not trailing

@@ -1,0 +1,221 @@
+"""Saved web pages: trafilatura finds the main text and metadata; the date comes from what the page states.
+
+The date is taken, in this order, from a wire header line in the page (`9/09/16 - 00u34 Bron: Belga`, which
+trafilatura drops from the text, so it is looked for here), from explicit metadata (`article:published_time`
+and similar meta tags, JSON-LD `datePublished`, `<time pubdate>`), from a dateline, and last from
+trafilatura's own markup-only date search. Nothing is fetched: the page is parsed from the bytes given.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Iterator
+
+import lxml.html
+from lxml import etree
+
+from ..dates import ParsedDate, date_fields, parse_date
+from ..model import Article
+from . import ReadError
+from .decode import looks_binary
+from .fields import as_authors, as_language, as_text, as_url
+from .wire import WireHeader, is_subheading, parse_dateline, parse_header, parse_wire_text, split_paragraphs
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+_DOC_START_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+_DATE_META = {
+    "article:published_time", "og:article:published_time", "og:published_time", "article.published",
+    "datepublished", "date", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date",
+    "dc.date", "dc.date.issued", "dcterms.created", "dcterms.issued", "dcterms.date", "sailthru.date",
+    "parsely-pub-date", "citation_publication_date", "article_date_original", "original-publish-date",
+}
+_LANG_META = {"content-language", "og:locale", "language", "dc.language"}
+_BLOCK_TAGS = {
+    "p", "div", "span", "time", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "header", "section", "small",
+    "address", "em", "strong", "b", "i", "font",
+}
+_SKIP_TAGS = {"script", "style", "noscript", "nav", "footer", "template", "svg", "form", "select"}
+MAX_HEADER_BLOCKS = 60
+MIN_ARTICLE_WORDS = 15
+MIN_PARAGRAPH_WORDS = 6
+_BREAK_RE = re.compile(r"<br\s*/?>", re.I)
+_BLOCK_END_RE = re.compile(r"</(?:p|div|li|h[1-6]|blockquote|tr|table|section|article|pre)\s*>", re.I)
+
+
+def matches(name: str, head: bytes) -> bool:
+    """Take .html/.htm files and anything that starts like an HTML document."""
+    return name.lower().endswith(SUFFIXES) or bool(_DOC_START_RE.match(head.lstrip(b"\xef\xbb\xbf")))
+
+
+def read(name: str, data: bytes) -> Iterator[Article]:
+    """Yield the one article of a saved web page."""
+    yield article_from_html(data)
+
+
+def article_from_html(data: bytes | str, url: str | None = None) -> Article:
+    """Build an article from a page's HTML; `url` (e.g. a WARC target URI) wins over the page's own."""
+    import trafilatura  # imported here: it takes a few tenths of a second, and most inputs are not HTML
+
+    if isinstance(data, bytes) and looks_binary(data):
+        raise ReadError("binary data, not an HTML page: give the saved page's .html file")
+    tree = trafilatura.load_html(data)
+    if tree is None:
+        raise ReadError("not an HTML page that can be parsed: give the saved page's .html file")
+    header_line, header = find_header_line(tree)
+    meta_date = find_meta_date(tree)
+    language = find_language(tree)
+    doc = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, deduplicate=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    text = getattr(doc, "text", None) if doc is not None else None
+    title = as_text(getattr(doc, "title", None))
+    paragraphs = _body_paragraphs(text or "", title, header_line)
+    if not _is_article_text(paragraphs):
+        raise ReadError("no article text found in this HTML page: save the article page itself, not an index page")
+    wire = parse_wire_text("\n\n".join(([header_line] if header_line else []) + paragraphs))
+    dateline = parse_dateline(paragraphs[0])
+    parsed, how = _pick_date(header, meta_date, dateline[1] if dateline else None, getattr(doc, "date", None))
+    source = (header.source if header else None) or as_text(getattr(doc, "sitename", None))
+    return Article(
+        body=wire.body,
+        title=title,
+        caption=wire.caption,
+        subheadings=wire.subheadings if header_line else [p for p in paragraphs[1:-1] if is_subheading(p)],
+        authors=as_authors(getattr(doc, "author", None)) or wire.authors,
+        source=source or (dateline[0] if dateline else None),
+        language=language,
+        url=url or as_url(getattr(doc, "url", None)),
+        **date_fields(parsed, how),
+    )
+
+
+def _body_paragraphs(text: str, title: str | None, header_line: str | None) -> list[str]:
+    """Split trafilatura's text (one paragraph a line) and drop a leading repeat of the title or header."""
+    paragraphs = [" ".join(line.split()) for line in text.split("\n")]
+    paragraphs = [p for p in paragraphs if any(c.isalnum() for c in p)]
+    for _ in range(3):
+        if paragraphs and (paragraphs[0] == title or paragraphs[0] == header_line):
+            paragraphs.pop(0)
+    return paragraphs
+
+
+def _is_article_text(paragraphs: list[str]) -> bool:
+    """Say whether extracted paragraphs amount to article text rather than menus and buttons."""
+    words = [len(p.split()) for p in paragraphs]
+    return sum(words) >= MIN_ARTICLE_WORDS and max(words, default=0) >= MIN_PARAGRAPH_WORDS
+
+
+def _pick_date(
+    header: WireHeader | None, meta: ParsedDate | None, dateline: ParsedDate | None, guessed: Any
+) -> tuple[ParsedDate | None, str]:
+    if header and header.date:
+        return header.date, "header"
+    if meta:
+        return meta, "metadata"
+    if dateline:
+        return dateline, "dateline"
+    found = parse_date(guessed) if isinstance(guessed, str) else None
+    return found, "metadata"
+
+
+def find_header_line(tree: lxml.html.HtmlElement) -> tuple[str | None, WireHeader | None]:
+    """Find a dated wire header line among the first text blocks of the article (or page)."""
+    root = _article_root(tree)
+    seen = 0
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag not in _BLOCK_TAGS:
+            continue
+        if any(isinstance(a.tag, str) and a.tag in _SKIP_TAGS for a in element.iterancestors()):
+            continue
+        if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS - {"b", "i", "em", "strong", "font", "small"}
+               for c in element.iterdescendants()):
+            continue
+        line = " ".join(element.text_content().split())
+        if not line:
+            continue
+        seen += 1
+        if seen > MAX_HEADER_BLOCKS:
+            break
+        header = parse_header(line) if len(line) <= 120 else None
+        if header and header.date:
+            return line, header
+    return None, None
+
+
+def find_meta_date(tree: lxml.html.HtmlElement) -> ParsedDate | None:
+    """Return the publication date a page states in meta tags, JSON-LD or a `<time pubdate>` element."""
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        if key in _DATE_META:
+            parsed = parse_date(meta.get("content"))
+            if parsed:
+                return parsed
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        found = _json_ld_date(script.text or "")
+        if found:
+            return found
+    for element in tree.xpath('//*[@itemprop="datePublished" or @pubdate][@datetime or @content]'):
+        parsed = parse_date(element.get("datetime") or element.get("content"))
+        if parsed:
+            return parsed
+    return None
+
+
+def _json_ld_date(text: str) -> ParsedDate | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    stack = [data]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            value = item.get("datePublished") or item.get("dateCreated")
+            parsed = parse_date(value) if isinstance(value, str) else None
+            if parsed:
+                return parsed
+            stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+    return None
+
+
+def find_language(tree: lxml.html.HtmlElement) -> str | None:
+    """Return the language a page declares (`<html lang>`, content-language or og:locale)."""
+    code = as_language(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang"))
+    if code:
+        return code
+    for meta in tree.iter("meta"):
+        key = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").strip().lower()
+        if key in _LANG_META:
+            code = as_language(meta.get("content"))
+            if code:
+                return code
+    return None
+
+
+def html_to_text(fragment: str) -> str:
+    """Turn an HTML fragment (a feed summary, a JSON body) into plain paragraphs separated by blank lines."""
+    if "<" not in fragment and "&" not in fragment:
+        return "\n\n".join(split_paragraphs(fragment))
+    marked = _BLOCK_END_RE.sub(lambda m: m.group(0) + "\n\n", _BREAK_RE.sub("\n", fragment))
+    try:
+        root = lxml.html.fragment_fromstring(marked, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return ""
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    return "\n\n".join(split_paragraphs(root.text_content()))
+
+
+def _article_root(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """Return the page's <article>, else <main>, else <body>, else the whole tree."""
+    for xpath in ("//article", "//main", "//body"):
+        found = tree.xpath(xpath)
+        if found:
+            return found[0]
+    return tree
