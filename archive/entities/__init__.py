@@ -1,0 +1,55 @@
+"""Named-entity recognition for the archive: raw text in, `Entity` records with offsets and names out.
+
+Dutch, English and Spanish text goes through a CRF (python-crfsuite) trained on CoNLL-2002/2003
+with word-shape, affix, context, cluster and gazetteer features (models in `models/`, retrained by
+`python -m archive.entities.train`). Any other language, or none, goes through the rule-based
+FALLBACK extractor in `fallback.py`. Names are then normalised per article (`normalise.py`).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from ..model import Entity
+from . import fallback
+from .normalise import canonical_name, name_key, resolve
+from .corrections import repair
+from .tokenize import sentences
+
+__all__ = ["extract_entities", "name_key", "canonical_name", "MODEL_LANGUAGES"]
+
+MODELS = Path(__file__).with_name("models")
+MODEL_LANGUAGES = ("nl", "en", "es")
+NOISE = {"PER", "ORG", "LOC"}  # labels that must not hold a lone function word
+
+
+@lru_cache(maxsize=None)
+def tagger(lang: str):  # type: ignore[no-untyped-def]
+    """Load (once) the CRF tagger and featurizer of a language."""
+    from .crf import Tagger
+    from .features import Featurizer
+
+    return Tagger(MODELS / f"{lang}.crfsuite", Featurizer.from_dir(MODELS, lang))
+
+
+def crf_mentions(text: str, lang: str) -> list[tuple[str, int, int]]:
+    """Tag `text` with the language's CRF and return (label, start, end) character spans."""
+    model = tagger(lang)
+    out = []
+    for sent in sentences(text, split_clitics=lang == "en"):
+        words = [t.text for t in sent]
+        for kind, i, j in repair(words, model.tag(words), model.featurizer, lang != "es"):
+            if kind in NOISE and j - i == 1 and words[i].lower() in fallback.STOPWORDS:
+                continue
+            out.append((kind, sent[i].start, sent[j - 1].end))
+    return out
+
+
+def extract_entities(text: str, language: str | None) -> list[Entity]:
+    """Return the named entities of `text` (PER/ORG/LOC/MISC) with offsets and normalised names."""
+    lang = (language or "").lower().split("-")[0].split("_")[0]
+    if lang in MODEL_LANGUAGES and (MODELS / f"{lang}.crfsuite").exists():
+        mentions = crf_mentions(text, lang)
+    else:
+        mentions = fallback.extract(text, lang or None)
+    return resolve(text, mentions)

@@ -1,0 +1,54 @@
+"""Train and apply the per-language CRF taggers (python-crfsuite) over `features.Featurizer` attributes."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import pycrfsuite
+
+from .features import Featurizer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARAMS = {
+    "c1": 0.05,
+    "c2": 0.02,
+    "max_iterations": 200,
+    "feature.minfreq": 2,
+    "feature.possible_transitions": True,
+}
+
+
+def train(
+    featurizer: Featurizer,
+    sentences: Iterable[tuple[list[str], list[str]]],
+    path: Path,
+    params: dict | None = None,
+) -> None:
+    """Train a CRF on (words, BIO tags) sentences and write it to `path`."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    n = 0
+    for words, tags in sentences:
+        trainer.append(featurizer.sentence(words), tags)
+        n += 1
+    trainer.select("lbfgs")
+    trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
+    log.info("training %s on %d sentences with %s", path.name, n, trainer.get_params())
+    trainer.train(str(path))
+
+
+class Tagger:
+    """A loaded CRF model plus the featurizer it was trained with."""
+
+    def __init__(self, model: Path, featurizer: Featurizer) -> None:
+        self.featurizer = featurizer
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(model))
+        featurizer.restrict({attr for attr, _ in self._tagger.info().state_features})
+
+    def tag(self, words: list[str]) -> list[str]:
+        """Return BIO tags for one sentence of words."""
+        if not words:
+            return []
+        return self._tagger.tag(self.featurizer.sentence(words))

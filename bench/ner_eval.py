@@ -1,0 +1,79 @@
+"""Evaluate the shipped entity models on CoNLL testa/testb and time end-to-end extraction.
+
+    .venv/bin/python bench/ner_eval.py --data ../shared/data
+
+Scores are exact-span P/R/F1 (CoNLL style) with the gold tokenisation. Speed is measured on the raw
+text of testb (tokens joined by spaces) through `extract_entities`: tokenising, features, tagging,
+name normalisation, on one core, after one warm-up pass. CPU-time throughput is printed beside wall
+time because the machine may be shared.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive.entities import MODEL_LANGUAGES, extract_entities, tagger  # noqa: E402
+from archive.entities.conll import Score, data_file, read_conll  # noqa: E402
+
+TYPES = ("PER", "ORG", "LOC", "MISC")
+
+
+def score_split(lang: str, path: Path) -> Score:
+    """Tag every sentence of a CoNLL file with the shipped model and score it."""
+    tag = tagger(lang).tag
+    score = Score()
+    for doc in read_conll(path):
+        for words, gold in doc:
+            score.add(gold, tag(words))
+    return score
+
+
+def speed(lang: str, path: Path) -> tuple[int, float, float]:
+    """Return tokens, tokens per wall second and per CPU second of extract_entities on raw CoNLL text."""
+    docs = read_conll(path)
+    texts = ["\n".join(" ".join(words) for words, _ in doc) for doc in docs]
+    n = sum(len(words) for doc in docs for words, _ in doc)
+    for text in texts:  # warm-up: load the model, fill the word cache
+        extract_entities(text, lang)
+    start, cpu = time.perf_counter(), time.process_time()
+    for text in texts:
+        extract_entities(text, lang)
+    return n, n / (time.perf_counter() - start), n / (time.process_time() - cpu)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the evaluation table."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--langs", nargs="+", default=list(MODEL_LANGUAGES))
+    ap.add_argument("--no-speed", action="store_true", help="skip the timing run")
+    args = ap.parse_args(argv)
+    print(f"{'lang':4} {'split':5} {'type':5} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
+    speeds = []
+    for lang in args.langs:
+        for part in ("testa", "testb"):
+            path = data_file(args.data, lang, part)
+            if not path.exists():
+                print(f"{lang:4} {part:5} missing {path}")
+                continue
+            score = score_split(lang, path)
+            for kind in TYPES + (None,):
+                p, r, f = score.prf(kind)
+                gold = score.gold[kind] if kind else sum(score.gold.values())
+                print(f"{lang:4} {part:5} {kind or 'ALL':5} {p:6.3f} {r:6.3f} {f:6.3f} {gold:6d}")
+            print()
+        path = data_file(args.data, lang, "testb")
+        if not args.no_speed and path.exists():
+            speeds.append((lang, *speed(lang, path)))
+    for lang, n, wall, cpu in speeds:
+        print(f"speed {lang}: {n} tokens end to end (tokenise + features + tag + names): "
+              f"{wall:,.0f} tokens/s wall, {cpu:,.0f} tokens/s of CPU time (one core)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

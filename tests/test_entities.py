@@ -1,0 +1,160 @@
+"""Tests of the entity recognisers: shipped models, offsets, names, aliases, fallback."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from archive.entities import canonical_name, extract_entities, name_key
+from archive.entities.conll import Score, data_file, iob1_to_bio, read_conll, spans
+from archive.entities.normalise import load_aliases
+from archive.entities.tokenize import sentences, tokenize
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("ARCHIVE_SHARED", ROOT.parent / "shared"))
+SEED = SHARED / "seed" / "000_e1676b1b8fc9d2f4.txt"
+DATA = SHARED / "data"
+REQUIRE_SHARED = os.environ.get("ARCHIVE_REQUIRE_SHARED") == "1"
+
+
+def need(path: Path) -> None:
+    """Skip when shared data is absent, or fail when ARCHIVE_REQUIRE_SHARED=1."""
+    if not path.exists():
+        if REQUIRE_SHARED:
+            pytest.fail(f"{path} is missing and ARCHIVE_REQUIRE_SHARED=1")
+        pytest.skip(f"{path} not available")
+
+
+def by_label(entities, label):  # type: ignore[no-untyped-def]
+    return {e.name for e in entities if e.label == label}
+
+
+@pytest.fixture(scope="module")
+def seed_entities():  # type: ignore[no-untyped-def]
+    need(SEED)
+    text = SEED.read_text(encoding="utf-8")
+    return text, extract_entities(text, "nl")
+
+
+def test_tokenizer_keeps_compounds_and_offsets() -> None:
+    text = "De N-VA en CD&V: d'Alema sprak over een Russisch-Amerikaans akkoord (9/09/16)."
+    toks = tokenize(text)
+    words = [t.text for t in toks]
+    for word in ("N-VA", "CD&V", "d'Alema", "Russisch-Amerikaans", "9/09/16"):
+        assert word in words
+    assert all(text[t.start : t.end] == t.text for t in toks)
+
+
+def test_sentence_split() -> None:
+    sents = sentences("Kerry kwam aan. Lavrov niet! Mr. Smith left the U.S. yesterday.\nKop\nTekst.")
+    assert [[t.text for t in s][0] for s in sents] == ["Kerry", "Lavrov", "Mr.", "Kop", "Tekst"]
+
+
+def test_name_key_folds_case_accents_space() -> None:
+    assert name_key("  Genève ") == name_key("geneve")
+    assert name_key("Sergej   LAVROV") == "sergej lavrov"
+
+
+def test_canonical_name_uses_aliases() -> None:
+    assert canonical_name("Putin") == canonical_name("Poetin") == canonical_name("poutine") == "Vladimir Poetin"
+    assert canonical_name("Etats-Unis") == canonical_name("VS") == "Verenigde Staten"
+    assert canonical_name("Unknown Person") == "Unknown Person"
+
+
+def test_alias_file_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "aliases.txt"
+    path.write_text("# mine\nKoning Filip | Filip | Philippe\n", encoding="utf-8")
+    monkeypatch.setenv("ARCHIVE_ALIASES", str(path))
+    assert canonical_name("philippe") == "Koning Filip"
+    assert canonical_name("Putin") == "Putin"
+    load_aliases.cache_clear()
+
+
+@pytest.mark.shared
+def test_seed_persons_locations_orgs(seed_entities) -> None:  # type: ignore[no-untyped-def]
+    _, ents = seed_entities
+    per = by_label(ents, "PER")
+    for name in ("John Kerry", "Sergej Lavrov", "John Kirby", "Mark Toner", "Staffan de Mistura"):
+        assert name in per
+    assert canonical_name("Poetin") in per
+    loc = by_label(ents, "LOC")
+    for name in ("Genève", "Syrië", "Moskou", "Washington", "Hangzhou"):
+        assert name in loc
+    assert "Interfax" in by_label(ents, "ORG")
+
+
+@pytest.mark.shared
+def test_seed_coreference_and_noise(seed_entities) -> None:  # type: ignore[no-untyped-def]
+    text, ents = seed_entities
+    for e in ents:
+        assert text[e.start : e.end] == e.text
+    lone = [e for e in ents if e.text == "Kerry"]
+    assert len(lone) >= 3 and all(e.name == "John Kerry" and e.label == "PER" for e in lone)
+    assert all(e.name == "Sergej Lavrov" for e in ents if e.text == "Lavrov")
+    strong = {e.text for e in ents if e.label in ("PER", "ORG", "LOC")}
+    for noise in ("Het", "Bron", "Russische", "Amerikaanse"):
+        assert noise not in strong
+
+
+def test_english_short_text() -> None:
+    text = "Prime Minister Tony Blair met German Chancellor Gerhard Schroeder in London on Monday. Blair said Reuters was wrong."
+    ents = extract_entities(text, "en")
+    assert {"Tony Blair", "Gerhard Schroeder"} <= by_label(ents, "PER")
+    assert canonical_name("London") in by_label(ents, "LOC")  # aliased display name
+    assert [e.name for e in ents if e.text == "Blair"] == ["Tony Blair"]
+    assert all(text[e.start : e.end] == e.text for e in ents)
+
+
+def test_dutch_short_text() -> None:
+    text = "Premier Guy Verhofstadt sprak in Antwerpen met de CVP. Verhofstadt vertrok daarna naar Brussel."
+    ents = extract_entities(text, "nl")
+    assert "Guy Verhofstadt" in by_label(ents, "PER")
+    assert {"Antwerpen", "Brussel"} <= by_label(ents, "LOC")
+    assert "CVP" in by_label(ents, "ORG")
+
+
+def test_french_fallback() -> None:
+    text = (
+        "Le président Emmanuel Macron a reçu mardi à Paris le ministre Sergueï Lavrov. "
+        "Selon l'agence Belga, les Etats-Unis et la Russie discutent de la Syrie avec Staffan de Mistura."
+    )
+    ents = extract_entities(text, "fr")
+    per = by_label(ents, "PER")
+    assert {"Emmanuel Macron", "Sergej Lavrov", "Staffan de Mistura"} <= per
+    loc = by_label(ents, "LOC")
+    assert {"Parijs", "Rusland", "Syrië"} <= loc
+    assert not {"Le", "Selon"} & {e.text for e in ents}
+    assert all(text[e.start : e.end] == e.text for e in ents)
+
+
+def test_unknown_language_uses_fallback() -> None:
+    ents = extract_entities("Gestern traf Angela Merkel in Berlin den Präsidenten.", None)
+    assert "Angela Merkel" in by_label(ents, "PER")
+    assert "Berlin" in by_label(ents, "LOC")
+
+
+def test_empty_text() -> None:
+    assert extract_entities("", "nl") == []
+    assert extract_entities("   \n", None) == []
+
+
+def test_iob1_conversion_and_spans() -> None:
+    assert iob1_to_bio(["I-PER", "I-PER", "B-PER", "O", "I-LOC"]) == ["B-PER", "I-PER", "B-PER", "O", "B-LOC"]
+    assert spans(["B-PER", "I-PER", "I-LOC", "O"]) == {(0, 2, "PER"), (2, 3, "LOC")}
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+@pytest.mark.parametrize("lang,minimum", [("nl", 0.75), ("en", 0.83), ("es", 0.77)])
+def test_conll_testb_f1(lang: str, minimum: float) -> None:
+    from archive.entities import tagger
+
+    path = data_file(DATA, lang, "testb")
+    need(path)
+    tag = tagger(lang).tag
+    score = Score()
+    for doc in read_conll(path):
+        for words, gold in doc:
+            score.add(gold, tag(words))
+    assert score.prf()[2] >= minimum
