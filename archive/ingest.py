@@ -6,11 +6,14 @@ again updates the same articles in place (ids are stable) and completes it.
 """
 from __future__ import annotations
 
+import gzip
 import logging
 import multiprocessing
 import os
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import zlib
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -18,9 +21,12 @@ from .cluster import assign_clusters
 from .enrich import enrich
 from .index import ArchiveIndex, create_or_open, write_articles, writer
 from .model import Article
-from .readers import Input, ReadError, iter_inputs, read_input
+from .readers import Input, ReadError, iter_inputs, read_bytes, read_input
 
 log = logging.getLogger(__name__)
+
+STREAMED_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines", ".jsonl.gz", ".ndjson.gz")
+CHUNK_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -49,34 +55,96 @@ class IngestReport:
 Progress = Callable[[IngestReport, str], None]
 
 
+@dataclass(frozen=True)
+class Task:
+    """A unit of work for a worker: a whole input, or a chunk of lines of a large JSON Lines input."""
+
+    input: Input
+    chunk: bytes | None = None
+    last: bool = True  # the last task of its input
+
+
 def process_input(inp: Input) -> tuple[str, list[Article] | str]:
-    """Read and enrich one input (runs in a worker): its articles, or the reason it failed."""
+    """Read and enrich one input: its articles, or the reason it failed."""
     try:
         return inp.name, [enrich(a) for a in read_input(inp)]
     except ReadError as exc:
         return inp.name, str(exc)
 
 
-def _processed(inputs: Iterable[Input], workers: int) -> Iterator[tuple[str, list[Article] | str]]:
-    """Yield processed inputs, in worker processes when `workers > 1`, with a bounded number in flight."""
+def process_task(task: Task) -> tuple[str, list[Article] | str]:
+    """Run one task (in a worker process where there are workers)."""
+    if task.chunk is None:
+        return process_input(task.input)
+    try:
+        return task.input.name, [enrich(a) for a in read_bytes(task.input.name, task.chunk)]
+    except ReadError as exc:
+        return task.input.name, f"{task.input.name}: {exc}"
+
+
+def plan(inputs: Iterable[Input]) -> Iterator[Task]:
+    """Cut large JSON Lines files into chunks of lines so that no worker holds a whole big file."""
+    for inp in inputs:
+        try:
+            streamed = (inp.path is not None and inp.name.lower().endswith(STREAMED_SUFFIXES)
+                        and inp.path.stat().st_size > CHUNK_BYTES)
+        except OSError:
+            streamed = False
+        if not streamed:
+            yield Task(inp)
+            continue
+        try:
+            previous = None
+            for chunk in _line_chunks(inp):
+                if previous is not None:
+                    yield Task(inp, previous, last=False)
+                previous = chunk
+            yield Task(inp, previous or b"", last=True)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield Task(inp)  # the reader then reports what is wrong with the file
+            log.debug("%s: not streamed (%s)", inp.name, exc)
+
+
+def _line_chunks(inp: Input) -> Iterator[bytes]:
+    """Yield runs of whole lines of about CHUNK_BYTES from a (possibly gzipped) file."""
+    assert inp.path is not None
+    opener = gzip.open if inp.name.lower().endswith(".gz") else open
+    with opener(inp.path, "rb") as fh:
+        lines: list[bytes] = []
+        size = 0
+        for line in fh:
+            lines.append(line)
+            size += len(line)
+            if size >= CHUNK_BYTES:
+                yield b"".join(lines)
+                lines, size = [], 0
+        if lines:
+            yield b"".join(lines)
+
+
+def _processed(tasks: Iterable[Task], workers: int) -> Iterator[tuple[Task, list[Article] | str]]:
+    """Yield each task's result in order, in worker processes when `workers > 1`, a bounded number in flight."""
     if workers <= 1:
-        for inp in inputs:
-            yield process_input(inp)
+        for task in tasks:
+            yield task, process_task(task)[1]
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: set[Future] = set()
-        for inp in inputs:
-            if inp.path is None:  # stdin is read here, not in a worker
-                yield process_input(inp)
+        pending: deque[tuple[Task, Future]] = deque()
+        for task in tasks:
+            if task.input.path is None:  # stdin is read here, not in a worker
+                while pending:
+                    done, fut = pending.popleft()
+                    yield done, fut.result()[1]
+                yield task, process_task(task)[1]
                 continue
-            pending.add(pool.submit(process_input, inp))
-            if len(pending) >= workers * 4:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield fut.result()
-        for fut in pending:
-            yield fut.result()
+            pending.append((task, pool.submit(process_task, task)))
+            while len(pending) >= workers * 3:
+                done, fut = pending.popleft()
+                yield done, fut.result()[1]
+        while pending:
+            done, fut = pending.popleft()
+            yield done, fut.result()[1]
 
 
 def ingest(
@@ -98,8 +166,9 @@ def ingest(
         else:
             inputs.append(item)
     batch: list[Article] = []
-    for name, result in _processed(inputs, workers):
-        report.inputs += 1
+    for task, result in _processed(plan(inputs), workers):
+        name = task.input.name
+        report.inputs += task.last
         if isinstance(result, str):
             report.failures.append(Failure(name, result))
             log.warning("%s", result)
