@@ -69,11 +69,15 @@ pass_ctx = click.make_pass_decorator(Context)
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
               help="Articles per commit.")
 @click.option("--wait", type=click.FloatRange(0), default=0, help="Seconds to wait for another ingest to finish.")
+@click.option("--map", "field_map", metavar="FIELD=KEY,...", callback=lambda ctx, param, value: _field_map(value),
+              help="Name the keys of JSON/CSV records, e.g. body=story,date=pubtime (env ARCHIVE_FIELD_MAP).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the inputs that failed, with reasons, to this file (JSON Lines).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @pass_ctx
 @user_errors
 def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size: int, wait: float,
-           quiet: bool) -> None:
+           field_map: dict[str, str] | None, report_path: str | None, quiet: bool) -> None:
     """Read PATHS (files, folders, globs, - for stdin) and add their articles to the index."""
     from .ingest import ingest as run_ingest
 
@@ -88,15 +92,31 @@ def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size
                        err=True, nl=False)
 
     report = run_ingest(list(paths), obj.index_path, workers=workers or os.cpu_count() or 1,
-                        batch_size=batch_size, progress=progress, wait_seconds=wait)
+                        batch_size=batch_size, progress=progress, wait_seconds=wait, field_map=field_map)
     if not quiet and report.inputs:
         click.echo("", err=True)
     for failure in report.failures:
         click.echo(f"failed: {failure.reason}", err=True)
+    if report_path:
+        with open(report_path, "w", encoding="utf-8") as fh:
+            for failure in report.failures:
+                fh.write(json.dumps({"input": failure.name, "reason": failure.reason}, ensure_ascii=False) + "\n")
     click.echo(f"{report.articles} articles from {report.inputs} inputs into {obj.index_path} "
                f"in {report.seconds:.1f}s; {len(report.failures)} inputs failed", err=True)
     if report.failures:
         sys.exit(1)
+
+
+def _field_map(value: str | None) -> dict[str, str] | None:
+    """Parse the --map option."""
+    from .readers.fields import parse_field_map
+
+    if not value:
+        return None
+    try:
+        return parse_field_map(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from None
 
 
 def search_options(fn: Callable) -> Callable:
@@ -306,6 +326,18 @@ def export(obj: Context, fmt: str) -> None:
     """Print every stored article as JSON Lines (re-ingest the output to rebuild an index)."""
     for article in iter_articles(obj.open()):
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--enrich", is_flag=True, help="Also find languages and entities again (after a model update).")
+@pass_ctx
+@user_errors
+def reindex(obj: Context, enrich: bool) -> None:
+    """Rebuild the index from the articles it stores (after an analyzer or schema change), without the originals."""
+    from .reindex import reindex as run_reindex
+
+    count = run_reindex(obj.index_path, enrich=enrich)
+    click.echo(f"rebuilt {obj.index_path} from {count} stored articles", err=True)
 
 
 @cli.command()

@@ -146,6 +146,9 @@ def open_index(path: str | os.PathLike) -> ArchiveIndex:
     """Open an existing index for reading; raise IndexMissing with the next step where there is none."""
     p = Path(path)
     if not p.is_dir() or not index.exists_in(str(p)):
+        backup = p.with_name(p.name + ".old")
+        if backup.is_dir() and index.exists_in(str(backup)):
+            raise IndexMissing(f"no index at {p}, but an interrupted reindex left {backup}: rename it to {p}")
         raise IndexMissing(f"no index at {p}: run `archive ingest PATH` first")
     return ArchiveIndex(p, index.open_dir(str(p)))
 

@@ -15,7 +15,7 @@ import zlib
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from .cluster import assign_clusters
 from .enrich import enrich
@@ -62,28 +62,31 @@ class Task:
     input: Input
     chunk: bytes | None = None
     last: bool = True  # the last task of its input
+    field_map: tuple[tuple[str, str], ...] = ()  # JSON/CSV keys named by the user
 
 
-def process_input(inp: Input) -> tuple[str, list[Article] | str]:
+def process_input(inp: Input, field_map: Mapping[str, str] | None = None) -> tuple[str, list[Article] | str]:
     """Read and enrich one input: its articles, or the reason it failed."""
     try:
-        return inp.name, [enrich(a) for a in read_input(inp)]
+        return inp.name, [enrich(a) for a in read_input(inp, field_map)]
     except ReadError as exc:
         return inp.name, str(exc)
 
 
 def process_task(task: Task) -> tuple[str, list[Article] | str]:
     """Run one task (in a worker process where there are workers)."""
+    field_map = dict(task.field_map) or None
     if task.chunk is None:
-        return process_input(task.input)
+        return process_input(task.input, field_map)
     try:
-        return task.input.name, [enrich(a) for a in read_bytes(task.input.name, task.chunk)]
+        return task.input.name, [enrich(a) for a in read_bytes(task.input.name, task.chunk, field_map)]
     except ReadError as exc:
         return task.input.name, f"{task.input.name}: {exc}"
 
 
-def plan(inputs: Iterable[Input]) -> Iterator[Task]:
+def plan(inputs: Iterable[Input], field_map: Mapping[str, str] | None = None) -> Iterator[Task]:
     """Cut large JSON Lines files into chunks of lines so that no worker holds a whole big file."""
+    mapping = tuple(sorted((field_map or {}).items()))
     for inp in inputs:
         try:
             streamed = (inp.path is not None and inp.name.lower().endswith(STREAMED_SUFFIXES)
@@ -91,17 +94,17 @@ def plan(inputs: Iterable[Input]) -> Iterator[Task]:
         except OSError:
             streamed = False
         if not streamed:
-            yield Task(inp)
+            yield Task(inp, field_map=mapping)
             continue
         try:
             previous = None
             for chunk in _line_chunks(inp):
                 if previous is not None:
-                    yield Task(inp, previous, last=False)
+                    yield Task(inp, previous, last=False, field_map=mapping)
                 previous = chunk
-            yield Task(inp, previous or b"", last=True)
+            yield Task(inp, previous or b"", last=True, field_map=mapping)
         except (OSError, EOFError, zlib.error) as exc:
-            yield Task(inp)  # the reader then reports what is wrong with the file
+            yield Task(inp, field_map=mapping)  # the reader then reports what is wrong with the file
             log.debug("%s: not streamed (%s)", inp.name, exc)
 
 
@@ -154,6 +157,7 @@ def ingest(
     batch_size: int = 500,
     progress: Progress | None = None,
     wait_seconds: float = 0.0,
+    field_map: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Ingest files, folders, globs or `-` into the index at `index_path`; raise IndexBusy if it is locked."""
     report = IngestReport()
@@ -166,7 +170,7 @@ def ingest(
         else:
             inputs.append(item)
     batch: list[Article] = []
-    for task, result in _processed(plan(inputs), workers):
+    for task, result in _processed(plan(inputs, field_map), workers):
         name = task.input.name
         report.inputs += task.last
         if isinstance(result, str):
