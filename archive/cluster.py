@@ -3,9 +3,10 @@
 Each article's body (without header and caption, which readers already split off) is cut into overlapping
 two-word shingles of folded words; a MinHash signature of 60 values estimates the Jaccard similarity of two
 articles' shingle sets, and with the set sizes, how much of the shorter one the longer holds (a cut reprint is
-contained in its original). Locality-sensitive hashing (30 bands of 2 values) turns a signature into band keys that
-the index stores, so candidates already in the index are found with one term query; a candidate joins when the
-estimated containment reaches `THRESHOLD`. Nothing is deleted: search collapses a cluster to its earliest version.
+contained in its original). Locality-sensitive hashing (30 bands of 2 values) turns a signature into band keys; the
+`ReprintTable` holds the keys of every indexed article (loaded from the index's signature column when an ingest
+starts), so candidates are found with a lookup; a candidate joins when the estimated containment reaches
+`THRESHOLD`. Nothing is deleted: search collapses a cluster to its earliest version.
 """
 from __future__ import annotations
 
@@ -37,11 +38,6 @@ class Signature:
 
     values: np.ndarray
     size: int
-
-    def bands(self) -> list[str]:
-        """Return one key per band: the band number and a hash of its rows."""
-        rows = self.values.reshape(BANDS, ROWS)
-        return [f"{i:02d}{zlib.crc32(row.tobytes()):08x}" for i, row in enumerate(rows)]
 
     def jaccard(self, other: "Signature") -> float:
         """Estimate the Jaccard similarity of the two shingle sets."""
@@ -80,45 +76,108 @@ def signature(text: str) -> Signature | None:
     return Signature(permuted.min(axis=0), len(grams))
 
 
-@dataclass
-class _Member:
-    id: str
-    cluster: str
-    sig: Signature
+class ReprintTable:
+    """The LSH band keys and signatures of every article indexed so far, for finding reprint candidates.
+
+    It is loaded from the index's `minhash`, `cluster` and `id` columns when an ingest starts and grows with every
+    batch; band keys sit in a sorted array (new ones in a small dict until `MERGE_EVERY` articles have come).
+    """
+
+    MERGE_EVERY = 20_000
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.clusters: list[str] = []
+        self.sigs: list[np.ndarray] = []
+        self.sizes: list[int] = []
+        self._keys = np.empty(0, dtype=np.uint64)
+        self._rows = np.empty(0, dtype=np.int64)
+        self._pending: dict[int, list[int]] = {}
+        self._pending_count = 0
+
+    @classmethod
+    def from_index(cls, searcher) -> "ReprintTable":  # type: ignore[no-untyped-def]
+        """Load the table from an index's columns."""
+        table = cls()
+        reader = searcher.reader()
+        if not all(reader.has_column(c) for c in ("minhash", "cluster", "id")):
+            return table
+        minhashes, clusters, ids = (reader.column_reader(c) for c in ("minhash", "cluster", "id"))
+        for docnum in reader.all_doc_ids():
+            raw = minhashes[docnum]
+            if raw:
+                table.add(_text(ids[docnum]), _text(clusters[docnum]) or _text(ids[docnum]),
+                          Signature.from_bytes(raw), merge=False)
+        table._merge()
+        return table
+
+    def add(self, doc_id: str, cluster: str, sig: Signature, merge: bool = True) -> None:
+        """Remember one article's signature and band keys."""
+        row = len(self.ids)
+        self.ids.append(doc_id)
+        self.clusters.append(cluster)
+        self.sigs.append(sig.values.astype(np.uint32))
+        self.sizes.append(sig.size)
+        for key in band_keys(sig).tolist():
+            self._pending.setdefault(key, []).append(row)
+        self._pending_count += 1
+        if merge and self._pending_count >= self.MERGE_EVERY:
+            self._merge()
+
+    def _merge(self) -> None:
+        if not self._pending:
+            return
+        keys = np.fromiter((k for k, rows in self._pending.items() for _ in rows), dtype=np.uint64)
+        rows = np.fromiter((r for rows in self._pending.values() for r in rows), dtype=np.int64)
+        keys, rows = np.concatenate([self._keys, keys]), np.concatenate([self._rows, rows])
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._rows = keys[order], rows[order]
+        self._pending, self._pending_count = {}, 0
+
+    def candidates(self, sig: Signature) -> set[int]:
+        """Return the rows that share at least one band key with a signature."""
+        keys = band_keys(sig)
+        left = np.searchsorted(self._keys, keys, side="left")
+        right = np.searchsorted(self._keys, keys, side="right")
+        found: set[int] = set()
+        for lo, hi in zip(left.tolist(), right.tolist()):
+            found.update(self._rows[lo:hi].tolist())
+        for key in keys.tolist():
+            found.update(self._pending.get(key, ()))
+        return found
+
+    def best_match(self, doc_id: str, sig: Signature) -> str | None:
+        """Return the cluster of the most similar earlier article, if it is similar enough."""
+        best: tuple[float, str] | None = None
+        for row in self.candidates(sig):
+            if self.ids[row] == doc_id:
+                continue
+            other = Signature(self.sigs[row].astype(np.uint64), self.sizes[row])
+            sim = sig.similarity(other)
+            if sim >= THRESHOLD and (best is None or sim > best[0]):
+                best = (sim, self.clusters[row])
+        return best[1] if best else None
 
 
-def assign_clusters(searcher, batch: list) -> None:
+def band_keys(sig: Signature) -> np.ndarray:
+    """Return one 64-bit key per LSH band: the band number and its rows, hashed."""
+    rows = sig.values.reshape(BANDS, ROWS).astype(np.uint64)
+    key = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    for col in range(ROWS):
+        key = (key ^ rows[:, col]) * np.uint64(0xBF58476D1CE4E5B9)
+    return key
+
+
+def _text(value) -> str:  # type: ignore[no-untyped-def]
+    return value.decode("utf-8") if isinstance(value, bytes) else (value or "")
+
+
+def assign_clusters(table: ReprintTable, batch: list) -> None:
     """Give each article of a batch its cluster: that of its most similar earlier article, else its own id."""
-    from whoosh import query as Q
-
-    reader = searcher.reader()
-    has_columns = reader.has_column("minhash") and reader.has_column("cluster")
-    minhashes = reader.column_reader("minhash") if has_columns else None
-    clusters = reader.column_reader("cluster") if has_columns else None
-    local: dict[str, list[_Member]] = {}
     for article in batch:
         if not article.fingerprint:
             article.cluster = None
             continue
         sig = Signature.from_bytes(article.fingerprint)
-        bands = sig.bands()
-        best: tuple[float, str] | None = None
-        candidates: list[tuple[str, str, Signature]] = []
-        if minhashes is not None:
-            for docnum in searcher.docs_for_query(Q.Or([Q.Term("lsh", b) for b in bands])):
-                doc_id = searcher.stored_fields(docnum)["id"]
-                raw_cluster = clusters[docnum]
-                cluster = raw_cluster.decode() if isinstance(raw_cluster, bytes) else raw_cluster
-                candidates.append((doc_id, cluster or doc_id, Signature.from_bytes(minhashes[docnum])))
-        for band in bands:
-            candidates += [(m.id, m.cluster, m.sig) for m in local.get(band, [])]
-        for doc_id, cluster, other in candidates:
-            if doc_id == article.id:
-                continue
-            sim = sig.similarity(other)
-            if sim >= THRESHOLD and (best is None or sim > best[0]):
-                best = (sim, cluster)
-        article.cluster = best[1] if best else article.id
-        member = _Member(article.id, article.cluster, sig)
-        for band in bands:
-            local.setdefault(band, []).append(member)
+        article.cluster = table.best_match(article.id, sig) or article.id
+        table.add(article.id, article.cluster, sig)

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from whoosh import fields, index
-from whoosh.columns import VarBytesColumn
+from whoosh.codec import whoosh3
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from .analysis import TEXT_FIELDS, exact_analyzer, fold, key_analyzer, language_analyzer, text_field
-from .cluster import Signature
 from .model import LABELS, Article
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,22 @@ UNDATED_OLD = 999_999_999_999  # sorts last when sorting oldest first (ascending
 FACET_SEP, VALUE_SEP = "\x1e", "\x1f"
 FACET_KEYS = ("source", "language", *LABELS, "cluster")
 SCHEMA_VERSION = "1"
+
+
+def _cached_length_reader(self, fieldname, column):  # type: ignore[no-untyped-def]
+    """Whoosh's `W3PerDocReader._cached_reader`, remembering fields that have no lengths column too.
+
+    Whoosh asks the file system whether such a column exists for every posting it writes (one `stat` per
+    posting of every keyword, id and numeric field); caching the answer makes writing much cheaper.
+    """
+    if fieldname not in self._readers:
+        self._readers[fieldname] = (
+            self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        )
+    return self._readers[fieldname]
+
+
+whoosh3.W3PerDocReader._cached_reader = _cached_length_reader
 
 
 class IndexMissing(Exception):
@@ -47,7 +63,7 @@ class IndexBusy(Exception):
 def build_schema() -> fields.Schema:
     """Declare the index schema once."""
     schema = fields.Schema(
-        id=fields.ID(unique=True, stored=True),
+        id=fields.ID(unique=True, stored=True, sortable=True),
         record=fields.STORED(),
         exact=fields.TEXT(analyzer=exact_analyzer(), phrase=True),
         source=fields.ID(analyzer=key_analyzer(False)),
@@ -55,10 +71,9 @@ def build_schema() -> fields.Schema:
         cluster=fields.ID(sortable=True),
         entity=fields.KEYWORD(analyzer=key_analyzer(True)),
         date=fields.DATETIME(),
-        sort_new=fields.NUMERIC(bits=64, sortable=True),
-        sort_old=fields.NUMERIC(bits=64, sortable=True),
+        sort_new=fields.COLUMN(NumericColumn("q", default=UNDATED_NEW)),
+        sort_old=fields.COLUMN(NumericColumn("q", default=UNDATED_OLD)),
         facets=fields.COLUMN(VarBytesColumn()),
-        lsh=fields.KEYWORD(lowercase=False),
         minhash=fields.COLUMN(VarBytesColumn()),
     )
     for code, name in TEXT_FIELDS.items():
@@ -106,7 +121,6 @@ def to_document(article: Article) -> dict:
         doc["cluster"] = article.cluster
     if article.fingerprint:
         doc["minhash"] = article.fingerprint
-        doc["lsh"] = " ".join(Signature.from_bytes(article.fingerprint).bands())
     keys: list[str] = []
     for label, field in ENTITY_FIELDS.items():
         names = [fold(n) for n in article.names(label)]

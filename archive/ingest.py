@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Mapping
 
-from .cluster import assign_clusters
+from .cluster import ReprintTable, assign_clusters
 from .enrich import enrich
 from .index import ArchiveIndex, create_or_open, write_articles, writer
 from .model import Article
@@ -169,6 +169,8 @@ def ingest(
             report.failures.append(Failure(str(item).split(":", 1)[0], str(item)))
         else:
             inputs.append(item)
+    with archive.searcher() as searcher:
+        table = ReprintTable.from_index(searcher)
     batch: list[Article] = []
     for task, result in _processed(plan(inputs, field_map), workers):
         name = task.input.name
@@ -180,25 +182,24 @@ def ingest(
             batch.extend(result)
             report.read += len(result)
         if len(batch) >= batch_size:
-            _commit(archive, batch, wait_seconds)
+            _commit(archive, table, batch, wait_seconds)
             report.articles += len(batch)
             batch = []
         report.seconds = time.monotonic() - started
         if progress:
             progress(report, name)
     if batch:
-        _commit(archive, batch, wait_seconds)
+        _commit(archive, table, batch, wait_seconds)
         report.articles += len(batch)
     report.seconds = time.monotonic() - started
     return report
 
 
-def _commit(archive: ArchiveIndex, batch: list[Article], wait_seconds: float) -> None:
+def _commit(archive: ArchiveIndex, table: ReprintTable, batch: list[Article], wait_seconds: float) -> None:
     """Write one batch in one commit: all of it lands, or none of it."""
     with writer(archive, timeout=wait_seconds) as w:
         articles = _dedupe(batch)
-        with archive.searcher() as searcher:
-            assign_clusters(searcher, articles)
+        assign_clusters(table, articles)
         write_articles(w, articles)
 
 
