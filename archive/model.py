@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,8 @@ class Entity:
     field: str = "body"  # body, title or caption
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"label": self.label, "start": self.start, "end": self.end, "text": self.text, "name": self.name,
+                "field": self.field}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Entity":
