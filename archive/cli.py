@@ -71,13 +71,15 @@ pass_ctx = click.make_pass_decorator(Context)
 @click.option("--wait", type=click.FloatRange(0), default=0, help="Seconds to wait for another ingest to finish.")
 @click.option("--map", "field_map", metavar="FIELD=KEY,...", callback=lambda ctx, param, value: _field_map(value),
               help="Name the keys of JSON/CSV records, e.g. body=story,date=pubtime (env ARCHIVE_FIELD_MAP).")
+@click.option("--meta", type=click.Path(exists=True, dir_okay=False),
+              help="A sidecar file (JSON Lines, JSON or CSV) whose records are joined to JSON/CSV records by id.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
               help="Also write the inputs that failed, with reasons, to this file (JSON Lines).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @pass_ctx
 @user_errors
 def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size: int, wait: float,
-           field_map: dict[str, str] | None, report_path: str | None, quiet: bool) -> None:
+           field_map: dict[str, str] | None, meta: str | None, report_path: str | None, quiet: bool) -> None:
     """Read PATHS (files, folders, globs, - for stdin) and add their articles to the index."""
     from .ingest import ingest as run_ingest
 
@@ -92,7 +94,7 @@ def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size
                        err=True, nl=False)
 
     report = run_ingest(list(paths), obj.index_path, workers=workers or os.cpu_count() or 1,
-                        batch_size=batch_size, progress=progress, wait_seconds=wait, field_map=field_map)
+                        batch_size=batch_size, progress=progress, wait_seconds=wait, field_map=field_map, meta=meta)
     if not quiet and report.inputs:
         click.echo("", err=True)
     for failure in report.failures:
@@ -160,14 +162,25 @@ def build_request(query: tuple[str, ...], **kw: Any) -> SearchRequest:
 @click.option("--versions", is_flag=True, help="List every version of a reprinted story.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option("--explain", is_flag=True, help="Print how the query was parsed.")
+@click.option("--export", "export_fmt", type=click.Choice(["csv", "jsonl"]),
+              help="Print every matching article (all pages, every version), after a metadata line.")
 @pass_ctx
 @user_errors
-def search(obj: Context, query: tuple[str, ...], fmt: str, explain: bool, **kw: Any) -> None:
+def search(obj: Context, query: tuple[str, ...], fmt: str, explain: bool, export_fmt: str | None, **kw: Any) -> None:
     """Search the archive (Whoosh syntax: AND, OR, NOT, "phrases", field:value, wildcards*)."""
     from .search import search as run_search
 
     req = build_request(query, **kw)
     archive = obj.open()
+    if export_fmt:
+        from .export import iter_export
+
+        if explain:
+            with archive.searcher() as searcher:
+                click.echo(run_search(searcher, req, archive.version).explanation, err=True)
+        for line in iter_export(archive, req, export_fmt):
+            click.echo(line, nl=False)
+        return
     with archive.searcher() as searcher:
         page = run_search(searcher, req, archive.version)
     if explain:

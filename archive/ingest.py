@@ -63,12 +63,15 @@ class Task:
     chunk: bytes | None = None
     last: bool = True  # the last task of its input
     field_map: tuple[tuple[str, str], ...] = ()  # JSON/CSV keys named by the user
+    meta: str | None = None  # sidecar records joined to JSON/CSV records by id
 
 
-def process_input(inp: Input, field_map: Mapping[str, str] | None = None) -> tuple[str, list[Article] | str]:
+def process_input(
+    inp: Input, field_map: Mapping[str, str] | None = None, meta: str | None = None
+) -> tuple[str, list[Article] | str]:
     """Read and enrich one input: its articles, or the reason it failed."""
     try:
-        return inp.name, [enrich(a) for a in read_input(inp, field_map)]
+        return inp.name, [enrich(a) for a in read_input(inp, field_map, meta)]
     except ReadError as exc:
         return inp.name, str(exc)
 
@@ -77,16 +80,19 @@ def process_task(task: Task) -> tuple[str, list[Article] | str]:
     """Run one task (in a worker process where there are workers)."""
     field_map = dict(task.field_map) or None
     if task.chunk is None:
-        return process_input(task.input, field_map)
+        return process_input(task.input, field_map, task.meta)
     try:
-        return task.input.name, [enrich(a) for a in read_bytes(task.input.name, task.chunk, field_map)]
+        articles = read_bytes(task.input.name, task.chunk, field_map, task.meta)
+        return task.input.name, [enrich(a) for a in articles]
     except ReadError as exc:
         return task.input.name, f"{task.input.name}: {exc}"
 
 
-def plan(inputs: Iterable[Input], field_map: Mapping[str, str] | None = None) -> Iterator[Task]:
+def plan(
+    inputs: Iterable[Input], field_map: Mapping[str, str] | None = None, meta: str | None = None
+) -> Iterator[Task]:
     """Cut large JSON Lines files into chunks of lines so that no worker holds a whole big file."""
-    mapping = tuple(sorted((field_map or {}).items()))
+    options = {"field_map": tuple(sorted((field_map or {}).items())), "meta": meta}
     for inp in inputs:
         try:
             streamed = (inp.path is not None and inp.name.lower().endswith(STREAMED_SUFFIXES)
@@ -94,17 +100,17 @@ def plan(inputs: Iterable[Input], field_map: Mapping[str, str] | None = None) ->
         except OSError:
             streamed = False
         if not streamed:
-            yield Task(inp, field_map=mapping)
+            yield Task(inp, **options)
             continue
         try:
             previous = None
             for chunk in _line_chunks(inp):
                 if previous is not None:
-                    yield Task(inp, previous, last=False, field_map=mapping)
+                    yield Task(inp, previous, last=False, **options)
                 previous = chunk
-            yield Task(inp, previous or b"", last=True, field_map=mapping)
+            yield Task(inp, previous or b"", last=True, **options)
         except (OSError, EOFError, zlib.error) as exc:
-            yield Task(inp, field_map=mapping)  # the reader then reports what is wrong with the file
+            yield Task(inp, **options)  # the reader then reports what is wrong with the file
             log.debug("%s: not streamed (%s)", inp.name, exc)
 
 
@@ -158,6 +164,7 @@ def ingest(
     progress: Progress | None = None,
     wait_seconds: float = 0.0,
     field_map: Mapping[str, str] | None = None,
+    meta: str | None = None,
 ) -> IngestReport:
     """Ingest files, folders, globs or `-` into the index at `index_path`; raise IndexBusy if it is locked."""
     report = IngestReport()
@@ -172,7 +179,7 @@ def ingest(
     with archive.searcher() as searcher:
         table = ReprintTable.from_index(searcher)
     batch: list[Article] = []
-    for task, result in _processed(plan(inputs, field_map), workers):
+    for task, result in _processed(plan(inputs, field_map, meta), workers):
         name = task.input.name
         report.inputs += task.last
         if isinstance(result, str):

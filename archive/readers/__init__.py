@@ -104,19 +104,22 @@ def _ignored(path: Path) -> bool:
     )
 
 
-def read_input(inp: Input, field_map: Mapping[str, str] | None = None) -> list[Article]:
+def read_input(inp: Input, field_map: Mapping[str, str] | None = None, meta: str | None = None) -> list[Article]:
     """Read every article of one input; raise ReadError naming the input where it cannot be read."""
     try:
         data = inp.read_bytes()
-        return list(read_bytes(inp.name, data, field_map))
+        return list(read_bytes(inp.name, data, field_map, meta))
     except ReadError as exc:
         raise ReadError(f"{inp.name}: {exc}") from None
 
 
-def read_bytes(name: str, data: bytes, field_map: Mapping[str, str] | None = None) -> Iterator[Article]:
+def read_bytes(
+    name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None
+) -> Iterator[Article]:
     """Read articles from the bytes of one file, unwrapping gzip and picking the reader that matches.
 
-    `field_map` names the keys of JSON and CSV records (`{"body": "story"}`); other readers ignore it.
+    `field_map` names the keys of JSON and CSV records (`{"body": "story"}`); `meta` is a sidecar file of
+    records joined to them by id (an outlet kept in a separate labels file). Other readers ignore both.
     """
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data)
@@ -127,7 +130,9 @@ def read_bytes(name: str, data: bytes, field_map: Mapping[str, str] | None = Non
     head = data[:4096]
     for module in _modules():
         if module.matches(name, head):
-            options = {"field_map": field_map} if field_map and getattr(module, "USES_FIELD_MAP", False) else {}
+            options = {}
+            if getattr(module, "USES_FIELD_MAP", False):
+                options = {k: v for k, v in (("field_map", field_map), ("meta", meta)) if v}
             count = 0
             for article in module.read(name, data, **options):
                 if article.origin is None:

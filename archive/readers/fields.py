@@ -16,6 +16,7 @@ import logging
 import os
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Mapping
 
 from ..dates import ParsedDate, date_fields, parse_date
@@ -88,9 +89,10 @@ def resolve_field_map(field_map: Mapping[str, str] | None) -> dict[str, str]:
 class RecordReader:
     """Build articles from the records of one file, counting those skipped for want of body text."""
 
-    def __init__(self, name: str, field_map: Mapping[str, str] | None = None) -> None:
+    def __init__(self, name: str, field_map: Mapping[str, str] | None = None, meta: str | None = None) -> None:
         self.name = name
         self.field_map = resolve_field_map(field_map)
+        self.meta = load_meta(meta) if meta else None
         self.scope = os.path.basename(name) or name
         self.skipped = 0
         self.read = 0
@@ -113,6 +115,10 @@ class RecordReader:
         for key in list(record)[:50]:
             self.keys_seen.setdefault(str(key), None)
         found = self._lookup(record)
+        if self.meta is not None:
+            extra = self.meta.get(as_text(found.get("id")) or "")
+            if extra:  # the sidecar fills what the record lacks (an outlet kept in a labels file, say)
+                found = {**self._lookup(extra), **{k: v for k, v in found.items() if not _empty(v)}}
         body = join_body(found.get("body"))
         if not body:
             self.skipped += 1
@@ -189,6 +195,36 @@ class RecordReader:
                     found[target] = record[key]
                     break
         return found
+
+
+@lru_cache(maxsize=4)
+def load_meta(path: str) -> dict[str, Mapping[str, Any]]:
+    """Read a sidecar metadata file (JSON Lines, JSON list or CSV) into records by their id."""
+    import csv
+    import io
+
+    try:
+        text = open(path, encoding="utf-8-sig").read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReadError(f"cannot read the metadata file {path}: {exc}") from None
+    if path.lower().endswith((".csv", ".tsv")):
+        records: list[Any] = list(csv.DictReader(io.StringIO(text), delimiter="\t" if path.endswith(".tsv") else ","))
+    else:
+        try:
+            value = json.loads(text)
+            records = value if isinstance(value, list) else [value]
+        except json.JSONDecodeError:
+            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    ids = {norm_key(k) for k in FIELD_NAMES["id"]}
+    out: dict[str, Mapping[str, Any]] = {}
+    for record in records:
+        if isinstance(record, dict):
+            key = next((as_text(v) for k, v in record.items() if norm_key(str(k)) in ids and not _empty(v)), None)
+            if key:
+                out[key] = record
+    if not out:
+        raise ReadError(f"the metadata file {path} has no record with an id (`id`, `uuid`, ...): nothing to join")
+    return out
 
 
 def _get_path(record: Mapping[str, Any], folded: dict[str, Any], path: str) -> Any:

@@ -35,9 +35,11 @@ def matches(name: str, head: bytes) -> bool:
     return False
 
 
-def read(name: str, data: bytes, field_map: Mapping[str, str] | None = None) -> Iterator[Article]:
+def read(
+    name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None
+) -> Iterator[Article]:
     """Yield an article for each record with body text; `field_map` names keys (else ARCHIVE_FIELD_MAP)."""
-    records = RecordReader(name, field_map)
+    records = RecordReader(name, field_map, meta)
     try:
         text = decode_text(data, name)
     except ValueError as exc:

@@ -19,6 +19,7 @@ _DATELINE_RE = re.compile(
     r"\((?P<agency>[A-Za-zÀ-ÿ][\w .&/-]{0,30})\)\s*[-–—:]\s*"
 )
 _CAPTION_RE = re.compile(r"(?:©|\(c\)|Copyright)\s*(?P<credit>[^©\n]{1,60}?)\s*[.)]?\s*$", re.I)
+_SPACES_RE = re.compile(r"\s+")
 _END_PUNCT = tuple('.!?:;,"”»\'…)')
 MAX_SUBHEADING_WORDS = 8
 
@@ -82,7 +83,7 @@ def parse_dateline(paragraph: str) -> tuple[str, ParsedDate | None] | None:
 def split_paragraphs(text: str) -> list[str]:
     """Split text on blank lines, folding the white space inside each paragraph."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    paragraphs = [_SPACES_RE.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text)]
     return [p for p in paragraphs if p]
 
 
