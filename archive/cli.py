@@ -66,7 +66,7 @@ pass_ctx = click.make_pass_decorator(Context)
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=2000, show_default=True,
               help="Articles per commit.")
 @click.option("--wait", type=click.FloatRange(0), default=0, help="Seconds to wait for another ingest to finish.")
 @click.option("--map", "field_map", metavar="FIELD=KEY,...", callback=lambda ctx, param, value: _field_map(value),

@@ -160,7 +160,7 @@ def ingest(
     paths: list[str],
     index_path: str,
     workers: int = 1,
-    batch_size: int = 500,
+    batch_size: int = 2000,
     progress: Progress | None = None,
     wait_seconds: float = 0.0,
     field_map: Mapping[str, str] | None = None,
