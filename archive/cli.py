@@ -85,9 +85,11 @@ def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size
 
     last = [0.0]
 
+    show = not quiet and sys.stderr.isatty()
+
     def progress(report, name: str) -> None:
         now = time.monotonic()
-        if not quiet and now - last[0] > 0.25:
+        if show and now - last[0] > 0.25:
             last[0] = now
             click.echo(f"\r{report.inputs} inputs, {report.read} articles read, {report.articles} committed, "
                        f"{len(report.failures)} failed, {report.read / max(report.seconds, 1e-9):.0f} articles/s",
@@ -95,7 +97,7 @@ def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size
 
     report = run_ingest(list(paths), obj.index_path, workers=workers or os.cpu_count() or 1,
                         batch_size=batch_size, progress=progress, wait_seconds=wait, field_map=field_map, meta=meta)
-    if not quiet and report.inputs:
+    if show and report.inputs:
         click.echo("", err=True)
     for failure in report.failures:
         click.echo(f"failed: {failure.reason}", err=True)
@@ -360,13 +362,18 @@ def reindex(obj: Context, enrich: bool) -> None:
 @pass_ctx
 @user_errors
 def serve(obj: Context, host: str, port: int, debug: bool) -> None:
-    """Serve the search web app (read-only) on HOST:PORT."""
+    """Serve the search web app (read-only) on HOST:PORT with the waitress WSGI server."""
     from .web import create_app
 
     obj.open()
     app = create_app({"INDEX_PATH": os.path.abspath(obj.index_path)})
     click.echo(f"Serving {obj.index_path} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    app.run(host=host, port=port, debug=debug, use_reloader=False)
+    if debug:
+        app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    from waitress import serve as wsgi_serve
+
+    wsgi_serve(app, host=host, port=port, threads=8, ident="archive")
 
 
 def main() -> None:
