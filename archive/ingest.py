@@ -92,7 +92,7 @@ def plan(
     inputs: Iterable[Input], field_map: Mapping[str, str] | None = None, meta: str | None = None
 ) -> Iterator[Task]:
     """Cut large JSON Lines files into chunks of lines so that no worker holds a whole big file."""
-    options = {"field_map": tuple(sorted((field_map or {}).items())), "meta": meta}
+    mapping = tuple(sorted((field_map or {}).items()))
     for inp in inputs:
         try:
             streamed = (inp.path is not None and inp.name.lower().endswith(STREAMED_SUFFIXES)
@@ -100,17 +100,17 @@ def plan(
         except OSError:
             streamed = False
         if not streamed:
-            yield Task(inp, **options)
+            yield Task(inp, field_map=mapping, meta=meta)
             continue
         try:
             previous = None
             for chunk in _line_chunks(inp):
                 if previous is not None:
-                    yield Task(inp, previous, last=False, **options)
+                    yield Task(inp, previous, last=False, field_map=mapping, meta=meta)
                 previous = chunk
-            yield Task(inp, previous or b"", last=True, **options)
+            yield Task(inp, previous or b"", last=True, field_map=mapping, meta=meta)
         except (OSError, EOFError, zlib.error) as exc:
-            yield Task(inp, **options)  # the reader then reports what is wrong with the file
+            yield Task(inp, field_map=mapping, meta=meta)  # the reader then reports what is wrong with the file
             log.debug("%s: not streamed (%s)", inp.name, exc)
 
 
