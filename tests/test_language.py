@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
-import time
 from pathlib import Path
 
 import pytest
+
+from .conftest import SHARED as SHARED_ROOT
+from .conftest import need_shared
 
 from archive import language
 from archive.language import detect_language
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("ARCHIVE_SHARED", ROOT.parent / "shared")) / "data"
+SHARED = SHARED_ROOT / "data"
 
 SAMPLES = {
     "nl": "De gemeenteraad heeft gisteravond beslist dat de nieuwe fietsbrug over de Schelde volgend jaar wordt "
@@ -54,24 +55,9 @@ def test_model_loads_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
     assert detect_language(SAMPLES["fr"]) == "fr"
 
 
-def test_fast_enough_for_ingest() -> None:
-    text = " ".join(SAMPLES.values()) * 3
-    detect_language(text)
-    start = time.perf_counter()
-    for _ in range(500):
-        detect_language(text)
-    per_call = (time.perf_counter() - start) / 500
-    assert per_call < 0.002, f"{per_call * 1e3:.2f} ms per article"
-
-
 def shared(folder: str) -> Path:
-    """Return a shared data folder, skipping (or failing, when required) if it is missing."""
-    path = SHARED / folder
-    if not path.is_dir():
-        if os.environ.get("ARCHIVE_REQUIRE_SHARED") == "1":
-            pytest.fail(f"{path} is missing and ARCHIVE_REQUIRE_SHARED=1")
-        pytest.skip(f"{path} not present")
-    return path
+    """Return a folder of ../shared/data (skipped, or failed when required, where it is missing)."""
+    return need_shared(SHARED / folder)
 
 
 def _conll_chunks(path: Path, size: int = 1000) -> list[str]:
