@@ -139,6 +139,26 @@ def test_empty_text() -> None:
     assert extract_entities("   \n", None) == []
 
 
+def test_document_attributes_use_other_mentions() -> None:
+    from archive.entities.features import document_attributes
+
+    doc = [["Officials", "said", "Bill", "Clinton", "won", "."], ["Clinton", "said", "the", "officials", "left", "."]]
+    attrs = document_attributes(doc)
+    assert "dr=last" in attrs[1][0]  # a lone "Clinton" that ends a longer name elsewhere
+    assert attrs[1][0][0] == "dc=c"  # sentence-initial, but capitalised mid-sentence elsewhere
+    assert attrs[0][0][0] == "dc=l"  # "Officials" is written lowercase elsewhere
+    assert attrs[0][1] == []
+
+
+def test_spanish_datelines_split_documents(tmp_path: Path) -> None:
+    path = tmp_path / "esp.testa"
+    rows = ["Madrid B-LOC", ", O", "2 O", "( O", "EFE B-ORG", ") O", "", "Hola O", ""]
+    rows += ["Lima B-LOC", "( O", "EFE B-ORG", ") O", ""]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    docs = read_conll(path)
+    assert [len(d) for d in docs] == [2, 1]
+
+
 def test_iob1_conversion_and_spans() -> None:
     assert iob1_to_bio(["I-PER", "I-PER", "B-PER", "O", "I-LOC"]) == ["B-PER", "I-PER", "B-PER", "O", "B-LOC"]
     assert spans(["B-PER", "I-PER", "I-LOC", "O"]) == {(0, 2, "PER"), (2, 3, "LOC")}
@@ -152,9 +172,9 @@ def test_conll_testb_f1(lang: str, minimum: float) -> None:
 
     path = data_file(DATA, lang, "testb")
     need(path)
-    tag = tagger(lang).tag
+    tag = tagger(lang).tag_document
     score = Score()
     for doc in read_conll(path):
-        for words, gold in doc:
-            score.add(gold, tag(words))
+        for (_, gold), guess in zip(doc, tag([words for words, _ in doc])):
+            score.add(gold, guess)
     assert score.prf()[2] >= minimum

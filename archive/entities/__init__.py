@@ -1,7 +1,8 @@
 """Named-entity recognition for the archive: raw text in, `Entity` records with offsets and names out.
 
 Dutch, English and Spanish text goes through a CRF (python-crfsuite) trained on CoNLL-2002/2003
-with word-shape, affix, context, cluster and gazetteer features (models in `models/`, retrained by
+with word-shape, affix, context, cluster, gazetteer and document-level features (how a word is
+written elsewhere in the same article; models in `models/`, retrained by
 `python -m archive.entities.train`). Any other language, or none, goes through the rule-based
 FALLBACK extractor in `fallback.py`. Names are then normalised per article (`normalise.py`).
 """
@@ -36,9 +37,10 @@ def crf_mentions(text: str, lang: str) -> list[tuple[str, int, int]]:
     """Tag `text` with the language's CRF and return (label, start, end) character spans."""
     model = tagger(lang)
     out = []
-    for sent in sentences(text, split_clitics=lang == "en"):
-        words = [t.text for t in sent]
-        for kind, i, j in repair(words, model.tag(words), model.featurizer, lang != "es"):
+    sents = sentences(text, split_clitics=lang == "en")
+    doc = [[t.text for t in sent] for sent in sents]  # the whole article: document-level features see it all
+    for sent, words, tags in zip(sents, doc, model.tag_document(doc)):
+        for kind, i, j in repair(words, tags, model.featurizer, lang != "es"):
             if kind in NOISE and j - i == 1 and words[i].lower() in fallback.STOPWORDS:
                 continue
             out.append((kind, sent[i].start, sent[j - 1].end))

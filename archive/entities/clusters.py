@@ -1,8 +1,8 @@
 """Word clusters and capitalisation ratios learnt from unlabeled text.
 
-Each word gets three nested cluster ids (like Brown-cluster prefixes): spherical k-means over
-PPMI-weighted left/right neighbour vectors reduced by SVD, then k-means over the centroids for
-coarser levels. numpy is needed only to build the files, never to load them.
+Each word gets nested cluster ids, finest first (like Brown-cluster bit-string prefixes):
+spherical k-means over PPMI-weighted left/right neighbour vectors reduced by SVD, then k-means over
+the centroids for each coarser level. numpy is needed only to build the files, never to load them.
 """
 from __future__ import annotations
 
@@ -36,7 +36,13 @@ def _kmeans(np, x, k: int, iters: int, rng, weights=None):  # type: ignore[no-un
 
 
 def build(
-    sentences: Iterable[list[str]], max_vocab: int = 50000, min_count: int = 3, n_context: int = 500, seed: int = 13
+    sentences: Iterable[list[str]],
+    max_vocab: int = 50000,
+    min_count: int = 3,
+    n_context: int = 500,
+    seed: int = 13,
+    levels: tuple[int, ...] = LEVELS,
+    dims: int = 100,
 ) -> tuple[dict[str, tuple[int, ...]], dict[str, int]]:
     """Return word -> nested cluster ids and lowercase word -> capitalisation bucket (0-4)."""
     import numpy as np
@@ -84,15 +90,15 @@ def build(
     ppmi[~np.isfinite(ppmi)] = 0
     cov = ppmi.T @ ppmi
     vals, vecs = np.linalg.eigh(cov)
-    proj = ppmi @ vecs[:, -100:]
+    proj = ppmi @ vecs[:, -dims:]
     proj /= np.maximum(np.linalg.norm(proj, axis=1, keepdims=True), 1e-6)
     rng = np.random.default_rng(seed)
-    labels, cent = _kmeans(np, proj.astype(np.float32), LEVELS[0], 12, rng)
-    levels = [labels]
-    for k in LEVELS[1:]:
+    labels, cent = _kmeans(np, proj.astype(np.float32), levels[0], 12, rng)
+    found = [labels]
+    for k in levels[1:]:
         sub, cent = _kmeans(np, cent, k, 20, rng)
-        levels.append(sub[levels[-1]])
-    clusters = {w: tuple(int(lv[i]) for lv in levels) for i, w in enumerate(vocab)}
+        found.append(sub[found[-1]])
+    clusters = {w: tuple(int(lv[i]) for lv in found) for i, w in enumerate(vocab)}
     buckets = {}
     for lw, n in lower.items():
         if n >= min_count:

@@ -59,7 +59,20 @@ def read_conll(path: Path, iob1: bool | None = None) -> list[list[Sentence]]:
                 words.append(parts[0])
                 tags.append(parts[-1])
     flush()
+    if len(docs) == 1 and Path(path).name.startswith("esp."):
+        docs = split_datelines(docs[0])
     return [d for d in docs if d]
+
+
+def split_datelines(sents: list[Sentence]) -> list[list[Sentence]]:
+    """Split CoNLL-2002 Spanish (no -DOCSTART- lines) into articles at `( EFE )` dateline sentences."""
+    docs: list[list[Sentence]] = [[]]
+    for words, tags in sents:
+        head = words[:14]
+        if docs[-1] and "EFE" in head and "(" in head:
+            docs.append([])
+        docs[-1].append((words, tags))
+    return docs
 
 
 def spans(tags: list[str]) -> set[tuple[int, int, str]]:

@@ -15,11 +15,12 @@ log = logging.getLogger(__name__)
 _SGML_BODY = re.compile(r"<(?:TITLE|BODY)>(.*?)</(?:TITLE|BODY)>", re.S)
 
 
-def conll_train_text(data: Path, lang: str) -> Iterator[list[str]]:
-    """Yield the training sentences of a CoNLL file as token lists (labels unused)."""
-    for doc in read_conll(data_file(data, lang, "train")):
-        for words, _ in doc:
-            yield words
+def conll_text(data: Path, lang: str, parts: tuple[str, ...] = ("train",)) -> Iterator[list[str]]:
+    """Yield the sentences of CoNLL splits as token lists (labels unused; never pass `testb`)."""
+    for part in parts:
+        for doc in read_conll(data_file(data, lang, part)):
+            for words, _ in doc:
+                yield words
 
 
 def raw_texts(data: Path, lang: str) -> Iterator[str]:
@@ -45,14 +46,17 @@ def raw_texts(data: Path, lang: str) -> Iterator[str]:
             yield (rec.get("title") or "") + "\n" + "\n".join(" ".join(p) for p in paras)
 
 
-def sentences_for(data: Path, lang: str) -> Iterator[list[str]]:
-    """Yield token lists: CoNLL training text, then tokenised raw news text."""
+def sentences_for(data: Path, lang: str, parts: tuple[str, ...] = ("train",)) -> Iterator[list[str]]:
+    """Yield token lists: CoNLL training text, tokenised raw news text, then the text of the other CoNLL `parts`."""
     from .tokenize import sentences
 
-    yield from conll_train_text(data, lang)
+    if "testb" in parts:
+        raise ValueError("testb is held out: its text must not shape the clusters")
+    yield from conll_text(data, lang)
     n = 0
     for text in raw_texts(data, lang):
         n += 1
         for sent in sentences(text, split_clitics=lang == "en"):
             yield [t.text for t in sent]
     log.info("%s: %d raw articles", lang, n)
+    yield from conll_text(data, lang, tuple(p for p in parts if p != "train"))

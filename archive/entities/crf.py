@@ -22,16 +22,17 @@ DEFAULT_PARAMS = {
 
 def train(
     featurizer: Featurizer,
-    sentences: Iterable[tuple[list[str], list[str]]],
+    documents: Iterable[list[tuple[list[str], list[str]]]],
     path: Path,
     params: dict | None = None,
 ) -> None:
-    """Train a CRF on (words, BIO tags) sentences and write it to `path`."""
+    """Train a CRF on documents of (words, BIO tags) sentences and write it to `path`."""
     trainer = pycrfsuite.Trainer(verbose=False)
     n = 0
-    for words, tags in sentences:
-        trainer.append(featurizer.sentence(words), tags)
-        n += 1
+    for doc in documents:
+        for attrs, (_, tags) in zip(featurizer.document([words for words, _ in doc]), doc):
+            trainer.append(attrs, tags)
+            n += 1
     trainer.select("lbfgs")
     trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
     log.info("training %s on %d sentences with %s", path.name, n, trainer.get_params())
@@ -48,7 +49,10 @@ class Tagger:
         featurizer.restrict({attr for attr, _ in self._tagger.info().state_features})
 
     def tag(self, words: list[str]) -> list[str]:
-        """Return BIO tags for one sentence of words."""
-        if not words:
-            return []
-        return self._tagger.tag(self.featurizer.sentence(words))
+        """Return BIO tags for one sentence of words, taken as a document of its own."""
+        return self.tag_document([words])[0]
+
+    def tag_document(self, sents: list[list[str]]) -> list[list[str]]:
+        """Return BIO tags for every sentence of a document (document-level attributes included)."""
+        tag = self._tagger.tag
+        return [tag(attrs) if attrs else [] for attrs in self.featurizer.document(sents)]

@@ -2,7 +2,8 @@
 
 Most tokens repeat, so each distinct word string is analysed once: its local attributes and the
 four prefixed copies its neighbours see (offsets -2..+2) are memoised; a sentence is then just
-list concatenation plus a few position and bigram attributes.
+list concatenation plus a few position and bigram attributes. Document-level attributes (how
+each word is written elsewhere in the article) come from `document_attributes`.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from . import gazetteer as gazetteer_mod
 _UPPER = re.compile(r"[^\W\d_]", re.UNICODE)
 MEMO_LIMIT = 300_000
 QUOTES = {'"', "“", "”", "«", "»", "''", "``"}
+BREAKS = QUOTES | {":", "(", "-", "--", ".", "?", "!"}  # a capital after these may open a sentence
 
 
 def shape(word: str) -> str:
@@ -105,7 +107,7 @@ class Featurizer:
             local.append("long")
         c = self._cluster(w)
         if c:
-            local += ["c1=" + c[0], "c2=" + c[1], "c3=" + c[2]]
+            local += ["c%d=%s" % (k, x) for k, x in enumerate(c, 1)]
         else:
             local.append("c=none")
         local.append("k=" + self.caps.get(lw, "u"))
@@ -134,8 +136,12 @@ class Featurizer:
             self._memo[w] = hit
         return hit
 
-    def sentence(self, words: list[str]) -> list[list[str]]:
-        """Return the attribute list of every position of a sentence."""
+    def document(self, sents: list[list[str]]) -> list[list[list[str]]]:
+        """Return the attribute lists of every sentence of a document, with document-level attributes."""
+        return [self.sentence(words, extra) for words, extra in zip(sents, document_attributes(sents))]
+
+    def sentence(self, words: list[str], extra: list[list[str]] | None = None) -> list[list[str]]:
+        """Return the attribute list of every position of a sentence (plus `extra` per position)."""
         info = [self.word(w) for w in words]
         lows = [w.lower() for w in words]
         known = self.known
@@ -170,5 +176,83 @@ class Featurizer:
                     f.append("+2:EOS")
             else:
                 f.append("EOS")
+            if extra is not None and extra[i]:
+                f += extra[i]
             out.append(f)
         return out
+
+
+def _layout(words: list[str], capmid: set[str], low: set[str]) -> tuple[bool, list[tuple[int, int]]]:
+    """Note how the words of one sentence are written; return (headline in capitals?, runs of capitalised words)."""
+    runs = []
+    start = -1
+    n_upper = 0
+    prev = ""
+    mid = []
+    for i, w in enumerate(words):
+        c = w[:1]
+        if c.isupper():
+            if start < 0:
+                start = i
+            if i and prev not in BREAKS:
+                mid.append(w)
+        else:
+            if start >= 0:
+                runs.append((start, i))
+                start = -1
+            if c.islower():
+                low.add(w.lower())
+        if len(w) > 1 and w.isupper():
+            n_upper += 1
+        prev = w
+    if start >= 0:
+        runs.append((start, len(words)))
+    upper = n_upper > len(words) // 2
+    if not upper:
+        capmid.update(w.lower() for w in mid)
+    return upper, runs
+
+
+def document_attributes(sents: list[list[str]]) -> list[list[list[str]]]:
+    """Return label-free, document-level attributes for every position of every sentence.
+
+    A capitalised word at the start of a sentence or in an all-capitals headline says little by
+    itself; the same word written capitalised (`dc=c`) or lowercase (`dc=l`) mid-sentence elsewhere
+    in the article says more, as does a lone word that is the first or last word of a longer
+    capitalised name elsewhere (`dr=first`, `dr=last`: "Clinton" after "Bill Clinton").
+    """
+    capmid: set[str] = set()
+    low: set[str] = set()
+    first: set[str] = set()
+    last: set[str] = set()
+    layouts = []
+    for words in sents:
+        upper, runs = _layout(words, capmid, low)
+        layouts.append((upper, runs))
+        if not upper:
+            for i, j in runs:
+                if j - i > 1 and i > 0:
+                    first.add(words[i])
+                    last.add(words[j - 1])
+    out = []
+    for words, (upper, runs) in zip(sents, layouts):
+        attrs: list[list[str]] = [[] for _ in words]
+        for i, j in runs:
+            for k in range(i, j):
+                w = words[k]
+                if not w[:1].isalpha():
+                    continue
+                lw = w.lower()
+                f = attrs[k]
+                if k == 0 or upper or w.isupper() or words[k - 1] in BREAKS:
+                    f.append("dc=" + ("c" if lw in capmid else "") + ("l" if lw in low else ""))
+                elif lw in low:
+                    f.append("dl")
+                if j - i == 1:
+                    key = w.capitalize() if upper else w
+                    if key in last:
+                        f.append("dr=last")
+                    if key in first:
+                        f.append("dr=first")
+        out.append(attrs)
+    return out
