@@ -144,10 +144,23 @@ def test_document_attributes_use_other_mentions() -> None:
 
     doc = [["Officials", "said", "Bill", "Clinton", "won", "."], ["Clinton", "said", "the", "officials", "left", "."]]
     attrs = document_attributes(doc)
-    assert "dr=last" in attrs[1][0]  # a lone "Clinton" that ends a longer name elsewhere
-    assert attrs[1][0][0] == "dc=c"  # sentence-initial, but capitalised mid-sentence elsewhere
-    assert attrs[0][0][0] == "dc=l"  # "Officials" is written lowercase elsewhere
+    assert b"dr=last" in attrs[1][0]  # a lone "Clinton" that ends a longer name elsewhere
+    assert attrs[1][0][0] == b"dc=c"  # sentence-initial, but capitalised mid-sentence elsewhere
+    assert attrs[0][0][0] == b"dc=l"  # "Officials" is written lowercase elsewhere
     assert attrs[0][1] == []
+
+
+def test_featurizer_attributes_are_bytes_and_match_the_model_names() -> None:
+    from archive.entities.features import Featurizer
+
+    fz = Featurizer({"Clinton": ("7", "3", "1", "0")}, {"clinton": "4"}, {"Clinton": ("PER",)})
+    plain = fz.sentence(["Bill", "Clinton", "won"])
+    assert all(isinstance(a, bytes) for tok in plain for a in tok)
+    assert {b"w=Clinton", b"c1=7", b"g=PER", b"-1:l=bill", b"b=bill|clinton"} <= set(plain[1])
+    fz.restrict({"w=Clinton", "b=bill|clinton", "b+=clinton|won"})
+    kept = set(fz.sentence(["Bill", "Clinton", "won"])[1])
+    assert {b"w=Clinton", b"b=bill|clinton", b"b+=clinton|won"} <= kept
+    assert b"c1=7" not in kept and b"-1:l=bill" not in kept  # unknown to the model: dropped
 
 
 def test_spanish_datelines_split_documents(tmp_path: Path) -> None:

@@ -25,6 +25,12 @@ NOISE = {"PER", "ORG", "LOC"}  # labels that must not hold a lone function word
 
 
 @lru_cache(maxsize=None)
+def has_model(lang: str) -> bool:
+    """Return whether a CRF model file ships for `lang` (checked once)."""
+    return (MODELS / f"{lang}.crfsuite").exists()
+
+
+@lru_cache(maxsize=None)
 def tagger(lang: str):  # type: ignore[no-untyped-def]
     """Load (once) the CRF tagger and featurizer of a language."""
     from .crf import Tagger
@@ -50,7 +56,7 @@ def crf_mentions(text: str, lang: str) -> list[tuple[str, int, int]]:
 def extract_entities(text: str, language: str | None) -> list[Entity]:
     """Return the named entities of `text` (PER/ORG/LOC/MISC) with offsets and normalised names."""
     lang = (language or "").lower().split("-")[0].split("_")[0]
-    if lang in MODEL_LANGUAGES and (MODELS / f"{lang}.crfsuite").exists():
+    if lang in MODEL_LANGUAGES and has_model(lang):
         mentions = crf_mentions(text, lang)
     else:
         mentions = fallback.extract(text, lang or None)

@@ -3,7 +3,9 @@
 Most tokens repeat, so each distinct word string is analysed once: its local attributes and the
 four prefixed copies its neighbours see (offsets -2..+2) are memoised; a sentence is then just
 list concatenation plus a few position and bigram attributes. Document-level attributes (how
-each word is written elsewhere in the article) come from `document_attributes`.
+each word is written elsewhere in the article) come from `document_attributes`. Attributes are
+UTF-8 bytes: python-crfsuite takes bytes as they are and would otherwise encode every string of
+every token again, so encoding once per distinct word makes tagging about a quarter faster.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ _UPPER = re.compile(r"[^\W\d_]", re.UNICODE)
 MEMO_LIMIT = 300_000
 QUOTES = {'"', "“", "”", "«", "»", "''", "``"}
 BREAKS = QUOTES | {":", "(", "-", "--", ".", "?", "!"}  # a capital after these may open a sentence
+DOC_CASE = {(c, lo): ("dc=" + "c" * c + "l" * lo).encode() for c in (False, True) for lo in (False, True)}
 
 
 def shape(word: str) -> str:
@@ -50,13 +53,21 @@ class Featurizer:
         self.clusters = clusters
         self.caps = caps
         self.gazetteer = gazetteer
-        self._memo: dict[str, tuple[list[str], ...]] = {}
+        self._memo: dict[str, tuple] = {}  # word -> five attribute lists (bytes) and the lowercase word
         self.known: set[str] | None = None  # attributes the model has weights for; others are dropped
+        self._bigrams: dict[str, dict[str, list]] = {}  # second word -> first word -> [b=, b+=] if known
 
     def restrict(self, known: set[str]) -> None:
         """Drop attributes the model does not know (same tags, less work for the tagger)."""
         self.known = known
         self._memo.clear()
+        self._bigrams = {}
+        for attr in known:
+            head, _, pair = attr.partition("=")
+            if head in ("b", "b+") and "|" in pair:
+                left, _, right = pair.partition("|")
+                slot = self._bigrams.setdefault(right, {}).setdefault(left, [None, None])
+                slot[head == "b+"] = attr.encode()
 
     @classmethod
     def from_dir(cls, models: Path, lang: str) -> "Featurizer":
@@ -123,62 +134,67 @@ class Featurizer:
             ["+2:" + f for f in far],
         )
 
-    def word(self, w: str) -> tuple[list[str], ...]:
-        """Return the memoised attribute lists of one word."""
+    def word(self, w: str) -> tuple:
+        """Return the memoised attribute lists of one word (local, the four neighbour views, lowercase)."""
         hit = self._memo.get(w)
         if hit is None:
             if len(self._memo) > MEMO_LIMIT:
                 self._memo.clear()
-            hit = self._analyse(w)
-            if self.known is not None:
-                known = self.known
-                hit = tuple([f for f in part if f in known] for part in hit)
+            parts = self._analyse(w)
+            known = self.known
+            parts = tuple([f.encode() for f in part if known is None or f in known] for part in parts)
+            hit = (*parts, w.lower())
             self._memo[w] = hit
         return hit
 
-    def document(self, sents: list[list[str]]) -> list[list[list[str]]]:
+    def document(self, sents: list[list[str]]) -> list[list[list[bytes]]]:
         """Return the attribute lists of every sentence of a document, with document-level attributes."""
         return [self.sentence(words, extra) for words, extra in zip(sents, document_attributes(sents))]
 
-    def sentence(self, words: list[str], extra: list[list[str]] | None = None) -> list[list[str]]:
+    def sentence(self, words: list[str], extra: list[list[bytes]] | None = None) -> list[list[bytes]]:
         """Return the attribute list of every position of a sentence (plus `extra` per position)."""
-        info = [self.word(w) for w in words]
-        lows = [w.lower() for w in words]
-        known = self.known
         n = len(words)
-        out = []
-        quoted = False
-        for i in range(n):
-            if words[i] in QUOTES:
-                quoted = not quoted
-            f = info[i][0].copy()
-            b = "b=" + (lows[i - 1] if i else "<s>") + "|" + lows[i]
-            if known is None or b in known:
-                f.append(b)
-            if quoted:
-                f.append("inq")
-            if i:
-                f += info[i - 1][1]
-                if i > 1:
-                    f += info[i - 2][3]
-                else:
-                    f.append("-2:BOS")
-            else:
-                f += ["BOS", "BOS&s=" + shape(words[0])]
-            if i + 1 < n:
-                f += info[i + 1][2]
-                b = "b+=" + lows[i] + "|" + lows[i + 1]
-                if known is None or b in known:
-                    f.append(b)
-                if i + 2 < n:
-                    f += info[i + 2][4]
-                else:
-                    f.append("+2:EOS")
-            else:
-                f.append("EOS")
-            if extra is not None and extra[i]:
-                f += extra[i]
-            out.append(f)
+        if not n:
+            return []
+        memo = self._memo
+        info = [memo.get(w) or self.word(w) for w in words]
+        known = self.known
+        lows = [x[5] for x in info]
+        # neighbour views, shifted so that index i holds what position i sees
+        left1 = [[b"BOS", ("BOS&s=" + shape(words[0])).encode()]] + [x[1] for x in info[:-1]]
+        left2 = ([[], [b"-2:BOS"]] + [x[3] for x in info[:-2]])[:n]
+        right1 = [x[2] for x in info[1:]] + [[b"EOS"]]
+        right2 = ([x[4] for x in info[2:]] + [[b"+2:EOS"], []])[-n:]
+        out = [[*a[0], *b, *c, *d, *e] for a, b, c, d, e in zip(info, left1, left2, right1, right2)]
+        if known is None:
+            prev = "<s>"
+            for i, low in enumerate(lows):
+                out[i].append(("b=" + prev + "|" + low).encode())
+                if i:
+                    out[i - 1].append(("b+=" + prev + "|" + low).encode())
+                prev = low
+        else:
+            bigrams = self._bigrams
+            for i, low in enumerate(lows):
+                by_left = bigrams.get(low)
+                if by_left is not None:
+                    slot = by_left.get(lows[i - 1] if i else "<s>")
+                    if slot is not None:
+                        if slot[0] is not None:
+                            out[i].append(slot[0])
+                        if slot[1] is not None and i:
+                            out[i - 1].append(slot[1])
+        if not QUOTES.isdisjoint(words):
+            quoted = False
+            for i, w in enumerate(words):
+                if w in QUOTES:
+                    quoted = not quoted
+                if quoted:
+                    out[i].append(b"inq")
+        if extra is not None:
+            for f, x in zip(out, extra):
+                if x:
+                    f += x
         return out
 
 
@@ -213,7 +229,7 @@ def _layout(words: list[str], capmid: set[str], low: set[str]) -> tuple[bool, li
     return upper, runs
 
 
-def document_attributes(sents: list[list[str]]) -> list[list[list[str]]]:
+def document_attributes(sents: list[list[str]]) -> list[list[list[bytes]]]:
     """Return label-free, document-level attributes for every position of every sentence.
 
     A capitalised word at the start of a sentence or in an all-capitals headline says little by
@@ -236,7 +252,7 @@ def document_attributes(sents: list[list[str]]) -> list[list[list[str]]]:
                     last.add(words[j - 1])
     out = []
     for words, (upper, runs) in zip(sents, layouts):
-        attrs: list[list[str]] = [[] for _ in words]
+        attrs: list[list[bytes]] = [[] for _ in words]
         for i, j in runs:
             for k in range(i, j):
                 w = words[k]
@@ -245,14 +261,14 @@ def document_attributes(sents: list[list[str]]) -> list[list[list[str]]]:
                 lw = w.lower()
                 f = attrs[k]
                 if k == 0 or upper or w.isupper() or words[k - 1] in BREAKS:
-                    f.append("dc=" + ("c" if lw in capmid else "") + ("l" if lw in low else ""))
+                    f.append(DOC_CASE[lw in capmid, lw in low])
                 elif lw in low:
-                    f.append("dl")
+                    f.append(b"dl")
                 if j - i == 1:
                     key = w.capitalize() if upper else w
                     if key in last:
-                        f.append("dr=last")
+                        f.append(b"dr=last")
                     if key in first:
-                        f.append("dr=first")
+                        f.append(b"dr=first")
         out.append(attrs)
     return out

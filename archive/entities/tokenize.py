@@ -38,20 +38,22 @@ class Token(NamedTuple):
 
 def tokenize(text: str, split_clitics: bool = False) -> list[Token]:
     """Return the tokens of `text` with offsets (English-style clitic splitting on request)."""
-    tokens: list[Token] = []
-    append = tokens.append
-    for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        tok = m.group()
-        if split_clitics and m.lastgroup == "word" and ("'" in tok or "’" in tok):
-            c = _CLITIC.match(tok)
+    make = Token._make
+    tokens: list[Token] = [make((m.group(), *m.span())) for m in _TOKEN.finditer(text)]
+    if not split_clitics or ("'" not in text and "’" not in text):
+        return tokens
+    out: list[Token] = []
+    for tok in tokens:
+        word, start, end = tok
+        if ("'" in word or "’" in word) and word[:1].isalpha() and not word.startswith(("http", "www.")):
+            c = _CLITIC.match(word)
             if c:
                 cut = start + len(c.group(1))
-                append(Token(c.group(1), start, cut))
-                append(Token(c.group(2), cut, end))
+                out.append(Token(c.group(1), start, cut))
+                out.append(Token(c.group(2), cut, end))
                 continue
-        append(Token(tok, start, end))
-    return tokens
+        out.append(tok)
+    return out
 
 
 def split_sentences(text: str, tokens: list[Token]) -> list[list[Token]]:
