@@ -11,8 +11,9 @@ import unicodedata
 from functools import lru_cache
 
 from whoosh.analysis import (
-    Analyzer, CharsetFilter, CommaSeparatedTokenizer, IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter,
+    Analyzer, CommaSeparatedTokenizer, Filter, IDTokenizer, RegexTokenizer,
 )
+from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
 STEMMED_LANGUAGES = {"nl": "dutch", "en": "english", "fr": "french", "de": "german", "es": "spanish"}
@@ -33,23 +34,65 @@ def text_field(language: str | None) -> str:
     return TEXT_FIELDS.get(language or OTHER, TEXT_FIELDS[OTHER])
 
 
+class FoldStemFilter(Filter):
+    """Lower-case, fold accents and (for a stemmed language) stem each token, remembering each word's form.
+
+    One filter with one cache instead of Whoosh's three chained filters: the same terms, at about half the cost,
+    which matters because every word of every article passes through it twice.
+    """
+
+    MAX_CACHE = 300_000
+
+    def __init__(self, language: str | None = None):
+        self.language = language
+        self._cache: dict[str, str] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FoldStemFilter) and other.language == self.language
+
+    def __getstate__(self) -> dict:
+        return {"language": self.language}  # the cache is not pickled into the index's schema
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["language"])  # type: ignore[misc]
+
+    def _form(self, text: str) -> str:
+        form = text.lower().translate(accent_map)
+        if self.language in STEMMED_LANGUAGES:
+            form = _stemmer(self.language)(form)
+        if len(self._cache) >= self.MAX_CACHE:
+            self._cache.clear()
+        self._cache[text] = form
+        return form
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        cache = self._cache
+        for t in tokens:
+            text = t.text
+            form = cache.get(text)
+            t.text = form if form is not None else self._form(text)
+            yield t
+
+
+@lru_cache(maxsize=None)
+def _stemmer(language: str):  # type: ignore[no-untyped-def]
+    return stemmer_for_language(language)
+
+
 @lru_cache(maxsize=None)
 def language_analyzer(language: str) -> Analyzer:
     """Return the analyzer of one language's text field: words, lower case, accents folded, stemmed."""
-    chain = RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
-    if language in STEMMED_LANGUAGES:
-        chain = chain | StemFilter(lang=language, cachesize=50000)
-    return chain
+    return RegexTokenizer(WORD_PATTERN) | FoldStemFilter(language if language in STEMMED_LANGUAGES else None)
 
 
 @lru_cache(maxsize=None)
 def exact_analyzer() -> Analyzer:
     """Return the analyzer of the exact field: whole words with inner punctuation, folded, unstemmed."""
-    return RegexTokenizer(EXACT_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+    return RegexTokenizer(EXACT_PATTERN) | FoldStemFilter(None)
 
 
 @lru_cache(maxsize=None)
 def key_analyzer(multiple: bool) -> Analyzer:
     """Return the analyzer of a name-key field (source, entities): whole values, comma-separated where `multiple`."""
     tokenizer = CommaSeparatedTokenizer() if multiple else IDTokenizer()
-    return tokenizer | LowercaseFilter() | CharsetFilter(accent_map)
+    return tokenizer | FoldStemFilter(None)
