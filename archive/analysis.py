@@ -34,6 +34,9 @@ def text_field(language: str | None) -> str:
     return TEXT_FIELDS.get(language or OTHER, TEXT_FIELDS[OTHER])
 
 
+_FORM_CACHES: dict[str | None, dict[str, str]] = {}
+
+
 class FoldStemFilter(Filter):
     """Lower-case, fold accents and (for a stemmed language) stem each token, remembering each word's form.
 
@@ -45,7 +48,7 @@ class FoldStemFilter(Filter):
 
     def __init__(self, language: str | None = None):
         self.language = language
-        self._cache: dict[str, str] = {}
+        self._cache = _FORM_CACHES.setdefault(language, {})  # shared: Whoosh unpickles a schema per writer
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FoldStemFilter) and other.language == self.language
