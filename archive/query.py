@@ -14,7 +14,7 @@ from whoosh import query as Q
 from whoosh.fields import Schema
 from whoosh.qparser import MultifieldParser
 
-from .analysis import TEXT_FIELDS, fold
+from .analysis import OTHER, TEXT_FIELDS, fold, language_analyzer
 from .entities import canonical_name
 from .index import ENTITY_FIELDS
 from .request import SearchRequest
@@ -22,7 +22,14 @@ from .request import SearchRequest
 SEARCH_FIELDS = [*TEXT_FIELDS.values(), "exact"]
 ENTITY_QUERY_FIELDS = {*ENTITY_FIELDS.values(), "entity"}
 FIELD_LABELS = {v: f"text ({k})" for k, v in TEXT_FIELDS.items()} | {"exact": "exact words"}
+FIELD_LANGUAGES = {v: ("other" if k == OTHER else k) for k, v in TEXT_FIELDS.items()} | {"exact": "exact"}
 
+_SLOP_SPACE_RE = re.compile(r'"\s+~(\d+)')
+_MINUS_RE = re.compile(r'(?:(?<=\s)|(?<=^))-(?=[\w"(])')
+_LOWER_OPERATOR_RE = re.compile(r'(?<![\w:"])(and|or|not)(?![\w"])')
+_FIELD_RE = re.compile(r'(?<![\w"])([A-Za-z_]\w*):(?=\S)')
+_WORD_RE = re.compile(r"\w+(?:[-&'’.]\w+)*")
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _SPECIAL_WORD_RE = re.compile(r'(?<![\w:"])(\w+(?:[-&]\w+)+|[\w\u00C0-\u024F]*[*?][\w\u00C0-\u024F*?]*)(?![\w"])')
 _QUOTED_RE = re.compile(r'"[^"]*"?')
 
@@ -53,14 +60,7 @@ class ParsedQuery:
 
 def route_special_words(text: str) -> str:
     """Send hyphenated, ampersand and wildcard words, outside quotes, to the exact field."""
-    out: list[str] = []
-    pos = 0
-    for quoted in _QUOTED_RE.finditer(text):
-        out.append(_SPECIAL_WORD_RE.sub(_to_exact, text[pos : quoted.start()]))
-        out.append(quoted.group(0))
-        pos = quoted.end()
-    out.append(_SPECIAL_WORD_RE.sub(_to_exact, text[pos:]))
-    return "".join(out)
+    return _outside_quotes(text, lambda part: _SPECIAL_WORD_RE.sub(_to_exact, part))
 
 
 def _to_exact(match: re.Match) -> str:
@@ -68,6 +68,51 @@ def _to_exact(match: re.Match) -> str:
     if word in ("*", "?") or word.upper() in ("AND", "OR", "NOT"):
         return word
     return f"exact:{word}"
+
+
+def _outside_quotes(text: str, fn) -> str:
+    """Apply `fn` to the parts of `text` outside double quotes."""
+    out: list[str] = []
+    pos = 0
+    for quoted in _QUOTED_RE.finditer(text):
+        out.append(fn(text[pos : quoted.start()]))
+        out.append(quoted.group(0))
+        pos = quoted.end()
+    out.append(fn(text[pos:]))
+    return "".join(out)
+
+
+def rewrite(q: str, schema: Schema) -> tuple[str, list[str]]:
+    """Fix what users commonly mean but Whoosh reads otherwise, and say what was changed or will surprise."""
+    notes: list[str] = []
+    fixed = _SLOP_SPACE_RE.sub(r'"~\1', q)
+    if fixed != q:
+        notes.append('changed: "…" ~N with a space is read as a proximity search "…"~N (words within N of each other)')
+    minus = _outside_quotes(fixed, lambda part: _MINUS_RE.sub("NOT ", part))
+    if minus != fixed:
+        notes.append("changed: a leading minus (-word) excludes the word, as NOT word")
+    fixed = minus
+    lower = sorted({m.group(1) for part in _unquoted_parts(fixed) for m in _LOWER_OPERATOR_RE.finditer(part)})
+    for word in lower:
+        notes.append(f"warning: lower-case '{word}' is searched as a word; write {word.upper()} for the operator")
+    for part in _unquoted_parts(fixed):
+        for m in _FIELD_RE.finditer(part):
+            name = m.group(1)
+            if name not in schema.names() or name in ("record", "facets", "minhash", "lsh", "sort_new", "sort_old"):
+                notes.append(f"warning: '{name}:' is not a field, so it is searched as words; fields are "
+                             "person, org, location, misc, entity, source, language")
+    routed = route_special_words(fixed)
+    special = [m.group(1) for part in _unquoted_parts(fixed) for m in _SPECIAL_WORD_RE.finditer(part)
+               if m.group(1) not in ("*", "?") and m.group(1).upper() not in OPERATORS]
+    if special:
+        notes.append("exact: " + ", ".join(dict.fromkeys(special))
+                     + " matched whole in the exact field (hyphens, '&' and wildcards kept, no stemming)")
+    return routed, notes
+
+
+def _unquoted_parts(text: str) -> list[str]:
+    """Return the stretches of `text` outside double quotes."""
+    return _QUOTED_RE.split(text)
 
 
 def parse_text(q: str, schema: Schema) -> tuple[Q.Query, list[str]]:
@@ -80,17 +125,68 @@ def parse_text(q: str, schema: Schema) -> tuple[Q.Query, list[str]]:
     if q.count("(") != q.count(")"):
         raise QueryError("the brackets in the query do not match: check each ( has its )")
     parser = MultifieldParser(SEARCH_FIELDS, schema)
-    routed = route_special_words(q)
-    if routed != q:
-        notes.append("hyphenated, '&' and wildcard words are matched whole, without stemming")
+    routed, notes = rewrite(q, schema)
     try:
         parsed = parser.parse(routed)
     except Exception as exc:  # Whoosh raises assorted errors on odd syntax
         raise QueryError(f"cannot read the query ({exc}): check quotes, brackets and field names") from None
-    parsed = _canonical_entity_terms(parsed)
-    if parsed is Q.NullQuery or isinstance(parsed, type(Q.NullQuery)):
+    canonical = _canonical_entity_terms(_phrases_on_exact(parsed))
+    if canonical is Q.NullQuery or isinstance(canonical, type(Q.NullQuery)):
         raise QueryError("nothing searchable is left of the query: give words to search for")
-    return parsed, notes
+    notes += _entity_notes(parsed, canonical) + _dropped_words(routed, canonical)
+    return canonical, notes
+
+
+def _entity_notes(before: Q.Query, after: Q.Query) -> list[str]:
+    """Say which names typed in entity fields were matched under another (canonical) name."""
+    notes = []
+    old = [leaf for leaf in before.leaves() if getattr(leaf, "fieldname", None) in ENTITY_QUERY_FIELDS]
+    new = [leaf for leaf in after.leaves() if getattr(leaf, "fieldname", None) in ENTITY_QUERY_FIELDS]
+    for a, b in zip(old, new):
+        typed = " ".join(a.words) if isinstance(a, Q.Phrase) else str(a.text)
+        if fold(typed) != str(getattr(b, "text", "")):
+            notes.append(f"changed: {a.fieldname}:{typed} is matched as the entity '{b.text}'")
+    return notes
+
+
+def _dropped_words(routed: str, parsed: Q.Query) -> list[str]:
+    """Name the words of the query that the parser left out."""
+    kept: set[str] = set()
+    for leaf in parsed.leaves():
+        if isinstance(leaf, Q.Phrase):
+            kept.update(fold(w) for w in leaf.words)
+        elif hasattr(leaf, "text"):
+            kept.add(fold(str(leaf.text)).rstrip("*?"))
+    words = _WORD_RE.findall(re.sub(r'\b\w+:("[^"]*"|\S+)', " ", routed))
+    for op in OPERATORS & set(routed.split()):
+        if op.lower() in kept:
+            dropped_ops = f"warning: {op} has nothing to join on one side, so it is searched as the word '{op.lower()}'"
+            return [dropped_ops] + _dropped(words, kept)
+    return _dropped(words, kept)
+
+
+def _dropped(words: list[str], kept: set[str]) -> list[str]:
+    dropped = []
+    for word in words:
+        if word.upper() in OPERATORS and word.isupper() or word.isdigit():
+            continue
+        forms = {fold(word)} | {t.text for code in TEXT_FIELDS for t in language_analyzer(code)(word)}
+        if not forms & kept and not any(k.startswith(f) or f.startswith(k) for f in forms for k in kept if k):
+            dropped.append(word)
+    if dropped:
+        return ["dropped: " + ", ".join(dict.fromkeys(dropped)) + " (not searched: check the syntax around them)"]
+    return []
+
+
+def _phrases_on_exact(q: Q.Query) -> Q.Query:
+    """Keep phrases on the exact field only: the language fields store no positions."""
+    if q.is_leaf():
+        return q
+    if isinstance(q, Q.Or):
+        kept = [c for c in q.children() if not (isinstance(c, Q.Phrase) and c.fieldname in TEXT_FIELDS.values())]
+        if len(kept) != len(list(q.children())):
+            return kept[0] if len(kept) == 1 else Q.Or(kept, boost=q.boost)
+    return q.apply(_phrases_on_exact)
 
 
 def _canonical_entity_terms(q: Q.Query) -> Q.Query:
@@ -112,6 +208,8 @@ def build_query(req: SearchRequest, schema: Schema) -> ParsedQuery:
         # Filter names are the index's field names; several values of one filter must all match.
         if name in ENTITY_QUERY_FIELDS:
             keys = [fold(canonical_name(v)) for v in values]
+        elif name == "cluster":
+            keys = list(values)
         else:
             keys = [fold(v) for v in values]
         terms = [Q.Term(name, k) for k in keys]
@@ -124,12 +222,59 @@ def build_query(req: SearchRequest, schema: Schema) -> ParsedQuery:
 
 
 def explain(parsed: ParsedQuery) -> str:
-    """Describe the parsed query in words: terms after analysis, fields, operators and filters."""
+    """Describe the parsed query in words: terms after analysis, fields, operators, filters and what changed."""
     lines = ["text: " + describe(parsed.text)]
+    lines += ["stemming: " + s for s in stemming(parsed.text)]
     for f in parsed.filters:
         lines.append("filter: " + describe(f))
-    lines += [f"note: {n}" for n in parsed.notes]
+    for n in parsed.notes:
+        lines.append(n if n.split(":", 1)[0] in ("changed", "warning", "exact", "dropped") else f"note: {n}")
     return "\n".join(lines)
+
+
+def stemming(q: Q.Query) -> list[str]:
+    """Describe, for each word searched in the text fields, the form it takes in each language."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for group in _alternative_groups(q):
+        forms: dict[str, list[str]] = {}
+        for child in group.children():
+            text = _leaf_text(child)
+            forms.setdefault(text, []).append(FIELD_LANGUAGES.get(child.fieldname, child.fieldname))
+        exact = [t for t, where in forms.items() if "exact" in where]
+        word = exact[0] if exact else next(iter(forms))
+        if word in seen or len(forms) < 2:
+            continue
+        seen.add(word)
+        out.append(f"{word} → " + ", ".join(f"{t} ({', '.join(where)})" for t, where in forms.items()))
+    return out
+
+
+def _word_groups(children: list[Q.Query]) -> list[Q.Query]:
+    """Split a flattened Or of several words' field alternatives back into one Or per word."""
+    if not all(isinstance(c, (Q.Term, Q.Phrase)) and c.fieldname in SEARCH_FIELDS for c in children):
+        return []
+    groups: list[list[Q.Query]] = []
+    last = len(SEARCH_FIELDS)
+    for child in children:
+        index = SEARCH_FIELDS.index(child.fieldname)
+        if groups and index > last:
+            groups[-1].append(child)
+        else:
+            groups.append([child])
+        last = index
+    return [Q.Or(g) if len(g) > 1 else g[0] for g in groups]
+
+
+def _alternative_groups(q: Q.Query):
+    if isinstance(q, Q.Or) and _is_word_alternatives(q):
+        yield q
+    elif isinstance(q, Q.Or) and len(groups := _word_groups(list(q.children()))) > 1:
+        for g in groups:
+            yield from _alternative_groups(g)
+    elif not q.is_leaf():
+        for child in q.children():
+            yield from _alternative_groups(child)
 
 
 def describe(q: Q.Query) -> str:
@@ -153,6 +298,8 @@ def describe(q: Q.Query) -> str:
     if isinstance(q, Q.Or) and _is_word_alternatives(q):
         forms = sorted({_leaf_text(c) for c in q.children()})
         return "(" + " | ".join(forms) + ")"
+    if isinstance(q, Q.Or) and len(groups := _word_groups(list(q.children()))) > 1:
+        return "(" + " OR ".join(describe(g) for g in groups) + ")"
     if isinstance(q, Q.CompoundQuery):
         op = " AND " if isinstance(q, Q.And) else " OR "
         return "(" + op.join(describe(c) for c in q.children()) + ")"
@@ -161,7 +308,7 @@ def describe(q: Q.Query) -> str:
 
 def _leaf_text(q: Q.Query) -> str:
     if isinstance(q, Q.Phrase):
-        return '"' + " ".join(q.words) + '"'
+        return '"' + " ".join(q.words) + '"' + (f"~{q.slop}" if q.slop > 1 else "")
     if isinstance(q, Q.Term):
         return q.text
     return describe(q)

@@ -9,7 +9,7 @@ import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlencode
 
 from .dates import parse_date
@@ -19,7 +19,7 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE = 10_000
 MAX_QUERY_LENGTH = 1000
-FILTERS = ("source", "person", "org", "location", "misc", "entity", "language")
+FILTERS = ("source", "person", "org", "location", "misc", "entity", "language", "cluster")
 
 
 class RequestError(ValueError):
@@ -51,6 +51,7 @@ class SearchRequest:
     misc: tuple[str, ...] = ()
     entity: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
+    cluster: tuple[str, ...] = ()  # a reprint cluster: the versions of one story
     date_from: DateBound | None = None
     date_to: DateBound | None = None
     sort: str = "relevance"
@@ -134,11 +135,26 @@ class SearchRequest:
         values = getattr(self, name)
         if value in values:
             return replace(self, page=1)
-        return replace(self, **{name: (*values, value)}, page=1)
+        changes: dict[str, Any] = {name: (*values, value), "page": 1}
+        return replace(self, **changes)
 
     def without_filter(self, name: str, value: str) -> "SearchRequest":
         """Return this request without one filter value, back on page 1."""
-        return replace(self, **{name: tuple(v for v in getattr(self, name) if v != value)}, page=1)
+        changes: dict[str, Any] = {name: tuple(v for v in getattr(self, name) if v != value), "page": 1}
+        return replace(self, **changes)
+
+    def with_period(self, first: str | None, last: str | None) -> "SearchRequest":
+        """Return this request limited to a period (`2016`, `2016-09`, `2016-09-09`), back on page 1."""
+        return replace(self, date_from=parse_bound("from", first, end=False), date_to=parse_bound("to", last, end=True),
+                       page=1)
+
+    def cleared(self) -> "SearchRequest":
+        """Return this request without any filter or date range (the query, sort and page size kept)."""
+        changes: dict[str, Any] = {name: () for name in FILTERS}
+        return replace(self, **changes, date_from=None, date_to=None, page=1)
+
+    def has_filters(self) -> bool:
+        return bool(self.filters() or self.date_from or self.date_to)
 
 
 def _values(raw: Iterable[str]) -> list[str]:
@@ -156,7 +172,7 @@ def _last(values: list[str]) -> str | None:
 
 
 def _flag(value: str | None) -> bool:
-    return bool(value) and value.lower() in ("1", "true", "yes", "on")
+    return value is not None and value.lower() in ("1", "true", "yes", "on")
 
 
 def _int(param: str, raw: str | None, default: int, low: int, high: int) -> int:

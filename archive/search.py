@@ -1,23 +1,29 @@
 """Run a `SearchRequest` against the index and return a `SearchPage`: the same for CLI, web page and JSON API.
 
-Every match is collected (no top-N pruning), so totals are exact; reprints that share a cluster collapse into
-their earliest version; facets and the timeline are counted from index columns, not from stored documents.
+Every match is found (as an array of document numbers, no top-N pruning), so totals are exact; the query is
+evaluated with numpy over cached postings (`fastquery.py`) and scored with Whoosh's BM25F, only for a relevance
+sort. Reprints that share a cluster collapse into their
+earliest version. Sorting by date, collapsing, facets and the timeline use columns decoded once per segment
+(`columns.py`), never stored documents: only the articles shown on the page are loaded.
 """
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from whoosh import query as Q
 from whoosh.searching import Searcher
 
-from .analysis import fold
-from .index import UNDATED_OLD, stored_article, unpack_facets
+from .columns import Columns, columns
+from .fastquery import Unsupported, evaluate
+from .index import UNDATED_OLD, date_key, stored_article
 from .model import LABELS, Article
 from .query import ParsedQuery, build_query, explain
 from .request import SearchRequest
 from .snippets import QueryTerms, Segments, make_snippet, to_html, to_text
+from .timeline import Timeline, build_timeline
 
 FACET_FIELDS = {"source": "source", "language": "language", "PER": "person", "ORG": "org", "LOC": "location",
                 "MISC": "misc"}
@@ -63,17 +69,21 @@ class Hit:
 
 @dataclass
 class Facets:
-    """Counts of the values of each facet over all matching articles, and a yearly timeline."""
+    """Counts of the values of each facet over all matching articles, and their timeline."""
 
     values: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    timeline: list[tuple[str, int]] = field(default_factory=list)
-    undated: int = 0
+    timeline: Timeline = field(default_factory=Timeline)
+
+    @property
+    def undated(self) -> int:
+        return self.timeline.undated
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             FACET_FIELDS[k]: [{"value": v, "count": c} for v, c in vals] for k, vals in self.values.items()
         }
-        out["timeline"] = [{"period": p, "count": c} for p, c in self.timeline]
+        out["timeline"] = [{"period": b.period, "count": b.count} for b in self.timeline.bars]
+        out["timeline_granularity"] = self.timeline.granularity
         out["undated"] = self.undated
         return out
 
@@ -122,99 +132,174 @@ class SearchPage:
         return out
 
 
-def matching_docs(searcher: Searcher, parsed: ParsedQuery, scored: bool) -> list[tuple[float, int]]:
-    """Return (score, docnum) for every matching document: no pruning, so the count is exact."""
-    results = searcher.search(parsed.text, filter=parsed.filter_query(), limit=None, scored=scored)
-    return [(score or 0.0, docnum) for score, docnum in results.top_n]
+@dataclass
+class Matches:
+    """Every document matching a request (exact), and the rows of the requested page in order."""
+
+    docs: np.ndarray  # docnums, ascending
+    rows: list[tuple[float, int, int]]  # (score, docnum shown, other versions) for the page
+    results_total: int  # result rows after collapsing
 
 
-def order_docs(searcher: Searcher, items: list[tuple[float, int]], sort: str) -> list[tuple[float, int]]:
-    """Order matches by relevance, or by date with undated articles last either way."""
-    if sort == "relevance":
-        return sorted(items, key=lambda x: (-x[0], x[1]))
-    column = searcher.reader().column_reader("sort_new" if sort == "newest" else "sort_old")
-    if sort == "newest":
-        return sorted(items, key=lambda x: (-column[x[1]], x[1]))
-    return sorted(items, key=lambda x: (column[x[1]], x[1]))
+def _cluster_stats(cols: Columns, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """For the clusters among the matches: their ids (sorted), sizes and earliest version; and the row count."""
+    keys = cols.cluster[docs]
+    clustered = keys >= 0
+    cdocs, ckeys = docs[clustered], keys[clustered]
+    order = np.lexsort((cdocs, cols.sort_old[cdocs], ckeys))  # by cluster, then date, then docnum
+    ckeys, cdocs = ckeys[order], cdocs[order]
+    ids, first, sizes = np.unique(ckeys, return_index=True, return_counts=True)
+    return ids, sizes, cdocs[first], int((~clustered).sum()) + len(ids)
 
 
-def collapse(searcher: Searcher, ordered: list[tuple[float, int]]) -> list[tuple[float, int, int]]:
-    """Fold reprints into one row per cluster: placed at its best-ranked match, shown as its earliest version."""
-    reader = searcher.reader()
-    if not reader.has_column("cluster"):
-        return [(s, d, 0) for s, d in ordered]
-    clusters = reader.column_reader("cluster")
-    dates = reader.column_reader("sort_old")
-    rows: list[list] = []
-    seen: dict[Any, int] = {}
-    for score, docnum in ordered:
-        key = clusters[docnum]
-        if not key:
-            rows.append([score, docnum, 0])
-            continue
-        if key not in seen:
-            seen[key] = len(rows)
-            rows.append([score, docnum, 0])
-            continue
-        row = rows[seen[key]]
-        row[2] += 1
-        if (dates[docnum], docnum) < (dates[row[1]], row[1]):
-            row[1] = docnum  # the earliest version stands for the cluster
-    return [(s, d, n) for s, d, n in rows]
-
-
-def count_facets(searcher: Searcher, docnums: list[int], limit: int | None = FACET_LIMIT) -> Facets:
-    """Count facet values and years over the matching documents, from columns only."""
-    reader = searcher.reader()
-    packed = reader.column_reader("facets")
-    dates = reader.column_reader("sort_old")
-    counters: dict[str, Counter] = {key: Counter() for key in FACET_FIELDS}
-    shown: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    years: Counter = Counter()
-    undated = 0
-    for docnum in docnums:
-        values = unpack_facets(packed[docnum])
-        for key in FACET_FIELDS:
-            for value in values[key]:
-                k = fold(value)
-                counters[key][k] += 1
-                shown[key][k][value] += 1
-        stamp = dates[docnum]
-        if stamp == UNDATED_OLD:
-            undated += 1
+def _collapse(cols: Columns, ordered: np.ndarray, scores: np.ndarray | None, stats, start: int,
+              stop: int) -> list[tuple[float, int, int]]:
+    """Return rows start..stop of the ordered matches with reprints folded into their cluster's first place."""
+    ids, sizes, earliest, _ = stats
+    keys = cols.cluster[ordered]
+    positions = np.arange(len(ordered))
+    if len(ids):
+        clustered = keys >= 0
+        _, first = np.unique(keys[clustered], return_index=True)
+        keep = np.sort(np.concatenate([positions[~clustered], positions[clustered][first]]))
+    else:
+        keep = positions
+    out = []
+    for pos in keep[start:stop]:
+        pos = int(pos)
+        score = float(scores[pos]) if scores is not None else 0.0
+        key = keys[pos]
+        if key < 0:
+            out.append((score, int(ordered[pos]), 0))
         else:
-            years[str(stamp)[:4]] += 1
-    facets = Facets(undated=undated, timeline=sorted(years.items()))
-    for key, counter in counters.items():
-        top = counter.most_common(limit)
-        facets.values[key] = [(shown[key][k].most_common(1)[0][0], n) for k, n in top]
+            i = int(np.searchsorted(ids, key))
+            out.append((score, int(earliest[i]), int(sizes[i]) - 1))
+    return out
+
+
+def all_matches(searcher: Searcher, parsed: ParsedQuery, scored: bool,
+                cols: Columns) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return every match (docnums ascending) and, where `scored`, their relevance scores.
+
+    The text and filters are evaluated with numpy over cached postings (`fastquery`), date ranges from the
+    `sort_old` column; where a scored node is beyond that (a phrase, a wildcard), Whoosh scores every match.
+    """
+    try:
+        docs, scores = evaluate(searcher, parsed.text, scored)
+    except Unsupported:
+        results = searcher.search(parsed.text, filter=parsed.filter_query(), limit=None, scored=True)
+        pairs = sorted((docnum, score or 0.0) for score, docnum in results.top_n)
+        return (np.array([d for d, _ in pairs], dtype=np.int64), np.array([s for _, s in pairs], dtype=np.float64))
+    for f in parsed.filters:
+        keep = _date_filter(f, cols, docs)
+        if keep is None:
+            allowed = np.zeros(cols.size, dtype=bool)
+            allowed[evaluate(searcher, f, False)[0]] = True
+            keep = allowed[docs]
+        docs = docs[keep]
+        scores = scores[keep] if scores is not None else None
+    return docs, scores
+
+
+def _date_filter(f: Q.Query, cols: Columns, docs: np.ndarray) -> np.ndarray | None:
+    """Apply a whole-minute date range from the `sort_old` column; None where it is not one."""
+    if not isinstance(f, Q.DateRange) or f.fieldname != "date":
+        return None
+    first, last = f.startdate, f.enddate
+    if (first and (first.second or first.microsecond)) or (last and last.second != 59):
+        return None
+    stamps = cols.sort_old[docs]
+    keep = stamps != UNDATED_OLD
+    if first:
+        keep &= stamps >= date_key(first)
+    if last:
+        keep &= stamps <= date_key(last)
+    return keep
+
+
+def find(searcher: Searcher, parsed: ParsedQuery, req: SearchRequest, cols: Columns | None = None) -> Matches:
+    """Find every match of a request and the rows of its page, sorted and (unless asked not to) collapsed."""
+    cols = cols or columns(searcher.reader())
+    scored = req.sort == "relevance" and not isinstance(parsed.text, Q.Every)
+    docs, scores = all_matches(searcher, parsed, scored, cols)
+    start = (req.page - 1) * req.page_size
+    stop = start + req.page_size
+    stats = _cluster_stats(cols, docs) if req.collapse else None
+    results_total = stats[3] if stats else len(docs)
+    if start >= results_total:
+        return Matches(docs, [], results_total)
+    if scores is not None:
+        order = np.lexsort((docs, -scores))  # best first, ties by docnum
+        ordered, scores = docs[order], scores[order]
+    else:
+        ordered = order_by_date(cols, docs, req.sort)
+    if not req.collapse:
+        rows = [(float(scores[i]) if scores is not None else 0.0, int(ordered[i]), 0)
+                for i in range(start, min(stop, len(ordered)))]
+    else:
+        rows = _collapse(cols, ordered, scores, stats, start, stop)
+    return Matches(docs, rows, results_total)
+
+
+def order_by_date(cols: Columns, docs: np.ndarray, sort: str) -> np.ndarray:
+    """Order matches by date (undated last either way; ties by docnum), or by docnum for 'relevance'."""
+    if sort == "oldest":
+        return docs[np.lexsort((docs, cols.sort_old[docs]))]
+    if sort == "newest":
+        stamps = cols.sort_old[docs]
+        return docs[np.lexsort((docs, -np.where(stamps == UNDATED_OLD, 0, stamps)))]
+    return docs
+
+
+def count_facets(searcher: Searcher, docnums, limit: int | None = FACET_LIMIT, req: SearchRequest | None = None,
+                 cols: Columns | None = None) -> Facets:
+    """Count facet values and the timeline over the matching documents, from cached columns only."""
+    cols = cols or columns(searcher.reader())
+    docs = np.asarray(docnums, dtype=np.int64)
+    mask = np.zeros(cols.size, dtype=bool)
+    mask[docs] = True
+    facets = Facets(timeline=build_timeline(cols.sort_old[docs], req))
+    for key, column in cols.facets.items():
+        counts = np.bincount(column.ids[mask[column.docs]], minlength=len(column.keys))
+        nonzero = np.flatnonzero(counts)
+        if limit is not None and len(nonzero) > limit:
+            nonzero = nonzero[np.argpartition(-counts[nonzero], limit - 1)[:limit]]
+        top = sorted(nonzero, key=lambda i: (-counts[i], column.names[i].casefold()))
+        facets.values[key] = [(column.names[i], int(counts[i])) for i in top]
     return facets
 
 
-def search(searcher: Searcher, req: SearchRequest, index_version: int = 0) -> SearchPage:
+def search(searcher: Searcher, req: SearchRequest, index_version: int = 0, facet_limit: int = FACET_LIMIT,
+           parsed: ParsedQuery | None = None) -> SearchPage:
     """Run one search request; raise QueryError for a query that cannot be parsed."""
-    parsed = build_query(req, searcher.schema)
-    items = matching_docs(searcher, parsed, scored=req.sort == "relevance")
-    ordered = order_docs(searcher, items, req.sort)
-    rows = collapse(searcher, ordered) if req.collapse else [(s, d, 0) for s, d in ordered]
-    start = (req.page - 1) * req.page_size
+    parsed = parsed or build_query(req, searcher.schema)
+    cols = columns(searcher.reader())
+    matches = find(searcher, parsed, req, cols)
     qt = QueryTerms.of(parsed.text)
     hits = []
-    for score, docnum, versions in rows[start : start + req.page_size]:
+    for score, docnum, versions in matches.rows:
         article = stored_article(searcher.stored_fields(docnum))
         hits.append(Hit(article, make_snippet(article.body, article.language, qt), score, versions))
-    page = SearchPage(req, len(items), len(rows), hits, explain(parsed), index_version)
+    page = SearchPage(req, len(matches.docs), matches.results_total, hits, explain(parsed), index_version)
     if req.facets:
-        page.facets = count_facets(searcher, [d for _, d in items])
+        page.facets = count_facets(searcher, matches.docs, facet_limit, req, cols)
     return page
+
+
+def iter_matches(searcher: Searcher, req: SearchRequest, parsed: ParsedQuery | None = None):
+    """Yield the docnum of every match of a request in its sort order, every version included (for exports)."""
+    parsed = parsed or build_query(req, searcher.schema)
+    cols = columns(searcher.reader())
+    scored = req.sort == "relevance" and not isinstance(parsed.text, Q.Every)
+    docs, scores = all_matches(searcher, parsed, scored, cols)
+    ordered = docs[np.lexsort((docs, -scores))] if scores is not None else order_by_date(cols, docs, req.sort)
+    return len(docs), (int(d) for d in ordered)
 
 
 def versions(searcher: Searcher, article: Article) -> list[Article]:
     """Return every version of an article's reprint cluster, earliest first (the article alone if none)."""
     if not article.cluster:
         return [article]
-    from whoosh import query as Q
-
     docnums = searcher.docs_for_query(Q.Term("cluster", article.cluster))
     found = [stored_article(searcher.stored_fields(d)) for d in docnums]
     found.sort(key=lambda a: (a.date is None, a.date or 0, a.id))

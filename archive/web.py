@@ -1,21 +1,26 @@
 """The web app: a search page, article pages and a JSON API over the same search request as the CLI.
 
-Read-only: it opens searchers, never writers. One searcher per request, closed on teardown.
+Read-only: it opens searchers, never writers. One searcher per request, borrowed from a small pool of open
+searchers (opening one costs hundreds of milliseconds on a big index) and given back on teardown.
 """
 from __future__ import annotations
 
 import logging
+import weakref
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from flask import Flask, abort, g, jsonify, render_template, request
+from flask import Flask, Response, abort, current_app, g, jsonify, render_template, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from .index import ArchiveIndex, IndexMissing, open_index, stored_article
+from .export import FORMATS, filename, iter_export
+from .index import ArchiveIndex, IndexMissing, stored_article
 from .model import LABELS, Article, Entity
+from .pages import ENTITY_TYPES, TYPE_NAMES, more_like, profile
+from .pool import SearcherPool
 from .query import QueryError
 from .request import RequestError, SearchRequest
 from .search import FACET_FIELDS, search, versions
@@ -27,6 +32,9 @@ if not TEMPLATES.is_dir():  # installed as a wheel: templates are shipped inside
     TEMPLATES = Path(__file__).resolve().parent / "templates"
 LABEL_NAMES = {"PER": "People", "ORG": "Organisations", "LOC": "Places", "MISC": "Other"}
 FILTER_OF_LABEL = {"PER": "person", "ORG": "org", "LOC": "location", "MISC": "misc"}
+FACET_NAMES = {"source": "Sources", "language": "Languages"} | LABEL_NAMES
+FILTER_NAMES = {"source": "source", "person": "person", "org": "organisation", "location": "place", "misc": "other",
+                "entity": "entity", "language": "language", "cluster": "versions of one story"}
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -37,15 +45,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.jinja_env.globals.update(LABELS=LABELS, LABEL_NAMES=LABEL_NAMES, FILTER_OF_LABEL=FILTER_OF_LABEL,
-                                 FACET_FIELDS=FACET_FIELDS)
+                                 FACET_FIELDS=FACET_FIELDS, FACET_NAMES=FACET_NAMES, FILTER_NAMES=FILTER_NAMES,
+                                 TYPE_NAMES=TYPE_NAMES, entity_url=entity_url, source_url=source_url)
     app.jinja_env.filters["annotate"] = annotate
     app.jinja_env.tests["is_web_url"] = is_web_url
 
+    pool = SearcherPool(app.config["INDEX_PATH"], app.config.get("SEARCHERS", 8))
+    app.extensions["archive_pool"] = pool
+    weakref.finalize(app, pool.close)  # close the kept searchers' files when the app goes away
+
     @app.teardown_appcontext
-    def close_searcher(_exc: BaseException | None) -> None:
+    def give_back_searcher(_exc: BaseException | None) -> None:
         searcher = g.pop("searcher", None)
         if searcher is not None:
-            searcher.close()
+            _pool().give_back(searcher)
 
     @app.get("/")
     def search_page():
@@ -56,12 +69,35 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.get("/articles/<article_id>")
     def article_page(article_id: str):
         article = _article(article_id)
-        return render_template("article.html", article=article, versions=versions(_searcher(), article))
+        terms, similar = more_like(_searcher(), article)
+        return render_template("article.html", article=article, versions=versions(_searcher(), article),
+                               similar=similar, similar_terms=terms)
+
+    @app.get("/entities/<kind>/<path:name>")
+    def entity_page(kind: str, name: str):
+        if kind not in ENTITY_TYPES:
+            abort(404, f"no entity type {kind!r}: use person, org, location or misc")
+        return _profile_page(kind, name)
+
+    @app.get("/sources/<path:name>")
+    def source_page(name: str):
+        return _profile_page("source", name)
 
     @app.get("/api/search")
     def api_search():
         page = search(_searcher(), _request(), _archive().version)
         return jsonify(page.to_dict())
+
+    @app.get("/api/export")
+    def api_export():
+        fmt = request.args.get("format", "jsonl")
+        if fmt not in FORMATS:
+            raise RequestError("format", f"unknown export format {fmt!r}: use csv or jsonl")
+        req = _request()
+        pool = _pool()
+        lines = iter_export(_archive(), req, fmt, borrow=pool.borrow, give_back=pool.give_back)
+        headers = {"Content-Disposition": f'attachment; filename="{filename(req, fmt)}"'}
+        return Response(lines, mimetype=FORMATS[fmt].split(";")[0], headers=headers)
 
     @app.get("/api/articles/<article_id>")
     def api_article(article_id: str):
@@ -92,17 +128,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _archive() -> ArchiveIndex:
-    if "archive" not in g:
-        from flask import current_app
+def _pool() -> SearcherPool:
+    return current_app.extensions["archive_pool"]
 
-        g.archive = open_index(current_app.config["INDEX_PATH"])
-    return g.archive
+
+def _archive() -> ArchiveIndex:
+    return _pool().archive()
 
 
 def _searcher():
+    """Return this request's searcher, borrowed from the app's pool and given back on teardown."""
     if "searcher" not in g:
-        g.searcher = _archive().searcher()
+        g.searcher = _pool().borrow()
     return g.searcher
 
 
@@ -111,6 +148,23 @@ def _request() -> SearchRequest:
     args = request.args
     on_page = request.path == "/"
     return SearchRequest.from_params(lambda name: args.getlist(name) or (["1"] if on_page and name == "facets" else []))
+
+
+def _profile_page(kind: str, name: str):
+    prof = profile(_searcher(), kind, name, _archive().version)
+    status = 200 if prof.total else 404
+    return render_template("profile.html", profile=prof, page=prof.page, req=prof.request), status
+
+
+def entity_url(label_or_kind: str, name: str) -> str:
+    """Return the path of an entity's page (label PER/ORG/LOC/MISC or kind person/org/location/misc)."""
+    kind = FILTER_OF_LABEL.get(label_or_kind, label_or_kind)
+    return f"/entities/{kind}/{quote(name, safe='')}"
+
+
+def source_url(name: str) -> str:
+    """Return the path of a source's page."""
+    return f"/sources/{quote(name, safe='')}"
 
 
 def _article(article_id: str) -> Article:

@@ -100,3 +100,116 @@ def test_web_app_never_writes_to_the_index(tmp_path):
         client.get(url)
     after = {p.name: p.stat().st_mtime_ns for p in index.iterdir()}
     assert before == after
+
+
+def test_timeline_drills_down_from_years_to_months_to_days(client):
+    years = client.get("/api/search?facets=1").get_json()["facets"]
+    assert years["timeline_granularity"] == "year"
+    year = next(b["period"] for b in years["timeline"] if b["count"])
+    months = client.get(f"/api/search?facets=1&from={year}&to={year}").get_json()["facets"]
+    assert months["timeline_granularity"] == "month"
+    assert [b["period"] for b in months["timeline"]] == [f"{year}-{m:02d}" for m in range(1, 13)]
+    month = next(b["period"] for b in months["timeline"] if b["count"])
+    days = client.get(f"/api/search?facets=1&from={month}&to={month}").get_json()["facets"]
+    assert days["timeline_granularity"] == "day"
+    assert days["timeline"][0]["period"] == f"{month}-01" and sum(b["count"] for b in days["timeline"]) > 0
+    html = client.get(f"/?from={year}&to={year}").get_data(as_text=True)
+    assert f'href="/?from={month}&amp;to={month}"' in html
+    assert re.search(rf'aria-label="{month}: \d+ articles?"', html)
+
+
+def test_undated_articles_are_counted_apart(client):
+    api = client.get("/api/search?facets=1").get_json()
+    assert api["facets"]["undated"] == 1
+    assert sum(b["count"] for b in api["facets"]["timeline"]) == api["total"] - 1
+    assert "1 undated</span>, not drawn" in client.get("/").get_data(as_text=True)
+
+
+def test_several_facet_values_combine_and_each_can_be_removed(client):
+    both = client.get("/?person=Koen+Verbiest&person=Liesbeth+Vandamme").get_data(as_text=True)
+    assert "Remove filter person Koen Verbiest" in both and "Remove filter person Liesbeth Vandamme" in both
+    assert 'href="/?person=Liesbeth+Vandamme"' in both  # removing one keeps the other
+    assert "Clear all filters" in both
+
+
+def test_entity_page(client):
+    response = client.get("/entities/person/Liesbeth%20Vandamme")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<h1>Liesbeth Vandamme</h1>" in html
+    assert "Mentions over time" in html and 'class="tl-bar"' in html
+    assert "Sources that mention Liesbeth Vandamme most" in html
+    assert "People mentioned with Liesbeth Vandamme" in html and "Koen Verbiest" in html
+    assert "Latest articles" in html and 'class="result"' in html
+    people = html.split("People mentioned with", 1)[1].split("</section>", 1)[0]
+    assert ">Liesbeth Vandamme<" not in people  # not co-occurring with itself
+
+
+def test_source_page_and_missing_profiles(client):
+    html = client.get("/sources/Agence%20Meuse").get_data(as_text=True)
+    assert "<h1>Agence Meuse</h1>" in html and "Latest articles" in html
+    missing = client.get("/entities/person/Nobody%20Atall")
+    assert missing.status_code == 404 and "No article in the archive mentions" in missing.get_data(as_text=True)
+    assert client.get("/entities/planet/Mars").status_code == 404
+
+
+def test_reprints_link_to_all_versions(client):
+    html = client.get("/?q=haven").get_data(as_text=True)
+    link = re.search(r'<a class="versions" href="/\?([^"]+)">(\d+) more version', html)
+    assert link
+    versions = client.get("/api/search?" + link.group(1).replace("&amp;", "&")).get_json()
+    assert versions["total"] == int(link.group(2)) + 1 == len(versions["results"])
+
+
+def test_more_like_this_leaves_out_the_story_itself(client):
+    api = client.get("/api/search?q=haven").get_json()
+    first = api["results"][0]
+    html = client.get(f"/articles/{first['id']}").get_data(as_text=True)
+    similar = html.split("More like this", 1)[1].split("</section>", 1)[0]
+    assert "/articles/" in similar
+    own = client.get(f"/api/articles/{first['id']}").get_json()["versions"]
+    for version in own:
+        assert f'/articles/{version["id"]}"' not in similar
+
+
+def test_explanation_on_the_page_and_in_the_cli(client, app, runner):
+    html = client.get('/?q=ministers+or+N-VA').get_data(as_text=True)
+    assert "How this search was read" in html
+    assert "ministers → " in html and "(nl" in html
+    assert "lower-case &#39;or&#39; is searched as a word" in html
+    assert "N-VA matched whole in the exact field" in html
+    out = runner.invoke(cli, ["--index", app.config["INDEX_PATH"], "search", "ministers or N-VA", "--explain"])
+    assert "lower-case 'or' is searched as a word" in out.output
+
+
+def test_empty_results_say_what_to_do(client):
+    html = client.get("/?q=nothingmatchesthis&language=fr").get_data(as_text=True)
+    assert "No articles match" in html and "Search without filters" in html
+    assert 'rel="next"' not in html and "Download all" not in html
+
+
+def test_last_page_has_no_next_link(client):
+    api = client.get("/api/search?size=3").get_json()
+    html = client.get(f"/?size=3&page={api['pages']}").get_data(as_text=True)
+    assert 'rel="prev"' in html and 'rel="next"' not in html
+    assert f"Page {api['pages']} of {api['pages']}" in html
+
+
+def test_accessibility_basics(client):
+    html = client.get("/?q=haven").get_data(as_text=True)
+    assert 'class="skip" href="#main"' in html and 'id="main"' in html
+    for input_id in re.findall(r'<input id="([^"]+)"', html):
+        assert f'for="{input_id}"' in html, input_id
+    assert "<script" not in html  # no JavaScript needed for anything
+
+
+def test_pooled_searchers_see_new_commits(tmp_path):
+    from .conftest import SAMPLE
+
+    index = tmp_path / "ix"
+    ingest([str(SAMPLE / "en_flood.txt")], str(index), workers=1)
+    client = create_app({"TESTING": True, "INDEX_PATH": str(index)}).test_client()
+    assert client.get("/api/search").get_json()["total"] == 1
+    ingest([str(SAMPLE / "en_museum.txt")], str(index), workers=1)
+    after = client.get("/api/search?facets=1").get_json()
+    assert after["total"] == 2 and sum(b["count"] for b in after["facets"]["timeline"]) == 2

@@ -1,0 +1,101 @@
+"""Export a whole result set (every matching article, every version, in the request's order) as CSV or JSON Lines.
+
+The first line records what was exported, so a count can be cited and reproduced: the search parameters, the time
+(UTC, ISO 8601), the index version (its Whoosh generation) and the total. In JSON Lines it is an object with one
+key, `export`; in CSV it is that JSON object after `# ` (read it back with `comment="#"` in pandas, or skip it).
+Lines are produced one article at a time from a searcher the export opens and closes itself, so exports stream.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+from whoosh.searching import Searcher
+
+from .index import ArchiveIndex, stored_article
+from .model import Article
+from .request import DEFAULT_PAGE_SIZE, SearchRequest
+from .search import iter_matches
+
+FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+CSV_COLUMNS = ["id", "date", "date_source", "source", "language", "title", "persons", "organisations", "locations",
+               "misc", "cluster", "url", "body"]
+
+
+def export_params(req: SearchRequest) -> list[tuple[str, str]]:
+    """Return the parameters that define an export (paging and collapsing do not apply)."""
+    return replace(req, page=1, page_size=DEFAULT_PAGE_SIZE, collapse=True, facets=False).params()
+
+
+def metadata(req: SearchRequest, total: int, index_version: int, fmt: str) -> dict[str, Any]:
+    """Describe an export: its parameters, time, index version and total."""
+    params: dict[str, list[str]] = {}
+    for name, value in export_params(req):
+        params.setdefault(name, []).append(value)
+    return {
+        "params": params,
+        "format": fmt,
+        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "index_version": index_version,
+        "total": total,
+        "order": req.sort,
+    }
+
+
+def csv_row(article: Article) -> list[str]:
+    a = article
+    return [a.id, a.date_iso or "", a.date_source, a.source or "", a.language or "", a.display_title,
+            "; ".join(a.names("PER")), "; ".join(a.names("ORG")), "; ".join(a.names("LOC")),
+            "; ".join(a.names("MISC")), a.cluster or "", a.url or "", a.body]
+
+
+def _csv_line(row: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(row)
+    return buffer.getvalue()
+
+
+def iter_export(archive: ArchiveIndex, req: SearchRequest, fmt: str,
+                borrow: Callable[[], Searcher] | None = None,
+                give_back: Callable[[Searcher], None] | None = None) -> Iterator[str]:
+    """Yield the export of every match of `req` line by line; raise QueryError before the first line if needed.
+
+    The searcher comes from `borrow` (default: a new one) and goes to `give_back` (default: closed) at the end.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: use csv or jsonl")
+    searcher = borrow() if borrow else archive.searcher()
+    release = give_back or (lambda s: s.close())
+    try:
+        total, docnums = iter_matches(searcher, req)
+        meta = metadata(req, total, archive.version, fmt)
+    except BaseException:
+        release(searcher)
+        raise
+    return _lines(searcher, meta, docnums, fmt, release)
+
+
+def _lines(searcher: Searcher, meta: dict[str, Any], docnums: Iterator[int], fmt: str,
+           release: Callable[[Searcher], None]) -> Iterator[str]:
+    try:
+        if fmt == "jsonl":
+            yield json.dumps({"export": meta}, ensure_ascii=False) + "\n"
+            for docnum in docnums:
+                yield json.dumps(stored_article(searcher.stored_fields(docnum)).to_dict(), ensure_ascii=False) + "\n"
+        else:
+            yield "# " + json.dumps(meta, ensure_ascii=False) + "\r\n"
+            yield _csv_line(CSV_COLUMNS)
+            for docnum in docnums:
+                yield _csv_line(csv_row(stored_article(searcher.stored_fields(docnum))))
+    finally:
+        release(searcher)
+
+
+def filename(req: SearchRequest, fmt: str) -> str:
+    """Return a download file name for an export."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"archive-export-{stamp}.{fmt}"

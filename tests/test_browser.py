@@ -1,0 +1,175 @@
+"""The web app in a real headless Chromium, driven by Playwright: the paths people click, and no script injection.
+
+Skipped where Chromium or Playwright is missing, unless ARCHIVE_REQUIRE_BROWSER=1 (CI), where that fails.
+The app is served on 127.0.0.1 on a free port from a thread, over an index of the bundled sample.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from archive.ingest import ingest
+from archive.web import create_app
+
+from .conftest import SAMPLE
+
+pytestmark = pytest.mark.browser
+REQUIRE_BROWSER = os.environ.get("ARCHIVE_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _missing(reason: str):
+    if REQUIRE_BROWSER:
+        pytest.fail(f"{reason} but ARCHIVE_REQUIRE_BROWSER=1")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("ARCHIVE_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Serve the app over a sample index on a free port; yield its base URL."""
+    from werkzeug.serving import make_server
+
+    index = tmp_path_factory.mktemp("browser") / "index"
+    report = ingest([str(SAMPLE)], str(index), workers=1)
+    assert not report.failures, report.failures
+    app = create_app({"TESTING": True, "INDEX_PATH": str(index)})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed")
+    executable = chromium_path()
+    if executable is None:
+        _missing("chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def params(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query)
+
+
+def count(page) -> str:
+    return page.locator("#count").inner_text()
+
+
+def test_search_then_facet_timeline_chip_and_article(server, page, tmp_path):
+    page.goto(f"{server}/")
+    page.fill("#q", "minister OR haven")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/?q=*")
+    assert "match" in count(page)
+    first = page.locator("ol.results > li").count()
+    assert first > 0
+
+    source = page.locator('ul.facet[data-facet="source"] li').first
+    name = source.get_attribute("data-value")
+    expected = int(source.get_attribute("data-count"))
+    source.locator("a").click()
+    page.wait_for_url("**source=*")
+    assert params(page.url)["source"] == [name]
+    assert count(page).startswith(f"{expected} article")
+    assert page.get_by_role("link", name=f"Remove filter source {name}").first.is_visible()
+
+    page.goto(f"{server}/")
+    bar = page.locator("a.tl-bar").first
+    period, n = bar.get_attribute("data-period"), int(bar.get_attribute("data-count"))
+    assert bar.get_attribute("aria-label") == f"{period}: {n} article{'s' if n != 1 else ''}"
+    bar.click()
+    page.wait_for_url("**from=*")
+    assert params(page.url)["from"] == [period] and params(page.url)["to"] == [period]
+    assert count(page).startswith(f"{n} article")
+
+    page.goto(f"{server}/?q=haven")
+    chip = page.locator("ul.chips a.chip").first
+    chip_name = chip.inner_text()
+    chip.click()
+    page.wait_for_url("**/?*=*")
+    filters = params(page.url)
+    assert any(chip_name in values for values in filters.values())
+
+    link = page.locator("ol.results h3 a").first
+    title = link.inner_text()
+    link.click()
+    page.wait_for_url("**/articles/*")
+    assert page.locator("h1").inner_text() == title
+    assert page.get_by_role("heading", name="More like this").is_visible()
+    page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
+    assert (tmp_path / "article.png").stat().st_size > 1000
+
+
+def test_entity_page_from_an_article(server, page):
+    page.goto(f"{server}/?q=haven")
+    page.locator("ol.results h3 a").first.click()
+    page.wait_for_url("**/articles/*")
+    entity = page.locator("ul.chips a.chip.per").first
+    name = entity.inner_text()
+    entity.click()
+    page.wait_for_url("**/entities/person/*")
+    assert page.locator("h1").inner_text() == name
+    assert page.get_by_role("heading", name="Latest articles").is_visible()
+    assert page.locator("figure.timeline").count() == 1
+
+
+def test_article_text_runs_no_script(server, page):
+    page.add_init_script("window.__xss = false; window.alert = () => { window.__xss = true; };")
+    page.goto(f"{server}/?q=researcher")
+    assert page.evaluate("window.__xss") is False
+    page.locator("ol.results h3 a").first.click()
+    page.wait_for_url("**/articles/*")
+    page.wait_for_load_state("load")
+    assert "<script>alert('hi')</script>" in page.locator("article").inner_text()
+    assert page.locator("article script, article img").count() == 0
+    assert page.evaluate("window.__xss") is False
+    assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_keyboard_skip_link_and_phone_width(server, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = context.new_page()
+    try:
+        pg.goto(f"{server}/?q=haven")
+        pg.keyboard.press("Tab")
+        assert pg.evaluate("document.activeElement.textContent") == "Skip to content"
+        pg.keyboard.press("Enter")
+        assert pg.evaluate("document.activeElement.id") == "main"
+        width = pg.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the page scrolls sideways at phone width ({width}px)"
+    finally:
+        context.close()

@@ -1,0 +1,92 @@
+"""Exports of a whole result set: every matching article, in order, after a line that records how to reproduce it."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from archive.index import open_index
+from archive.request import SearchRequest
+from archive.search import search
+
+from .conftest import run
+
+
+def every_id(index, params: dict) -> list[str]:
+    """The ids of every matching article, all versions, in order, page by page through search."""
+    archive = open_index(index)
+    ids: list[str] = []
+    with archive.searcher() as s:
+        page = 1
+        while True:
+            result = search(s, SearchRequest.from_dict(params | {"size": 2, "page": page, "versions": "1"}))
+            ids += [h.article.id for h in result.hits]
+            if page >= result.pages:
+                return ids
+            page += 1
+
+
+def jsonl(text: str) -> tuple[dict, list[dict]]:
+    lines = [json.loads(line) for line in text.splitlines()]
+    return lines[0]["export"], lines[1:]
+
+
+def test_api_export_jsonl_has_every_match_and_metadata(client, app):
+    response = client.get("/api/export?format=jsonl&q=minister+OR+haven&sort=newest&size=1")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "application/x-ndjson"
+    assert "attachment" in response.headers["Content-Disposition"]
+    meta, records = jsonl(response.get_data(as_text=True))
+    assert meta["params"] == {"q": ["minister OR haven"], "sort": ["newest"]}
+    assert meta["total"] == len(records) > 1
+    assert meta["index_version"] == open_index(app.config["INDEX_PATH"]).version
+    assert datetime.fromisoformat(meta["exported_at"]).utcoffset().total_seconds() == 0
+    expected = every_id(app.config["INDEX_PATH"], {"q": "minister OR haven", "sort": "newest"})
+    assert [r["id"] for r in records] == expected
+    assert all("body" in r and "entities" in r for r in records)
+
+
+def test_api_export_csv(client, app):
+    response = client.get("/api/export?format=csv&language=nl")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    first, rest = text.split("\r\n", 1)
+    assert first.startswith("# ")
+    meta = json.loads(first[2:])
+    rows = list(csv.DictReader(io.StringIO(rest)))
+    assert meta["total"] == len(rows) == client.get("/api/search?language=nl").get_json()["total"]
+    assert {r["language"] for r in rows} == {"nl"}
+    assert rows[0].keys() >= {"id", "date", "source", "title", "persons", "body", "cluster"}
+
+
+def test_relevance_export_follows_the_search_order(client, app):
+    _, records = jsonl(client.get("/api/export?format=jsonl&q=minister+OR+haven").get_data(as_text=True))
+    assert [r["id"] for r in records] == every_id(app.config["INDEX_PATH"], {"q": "minister OR haven"})
+
+
+def test_export_of_nothing_and_bad_requests(client):
+    meta, records = jsonl(client.get("/api/export?format=jsonl&q=nothingmatchesthis").get_data(as_text=True))
+    assert meta["total"] == 0 and records == []
+    assert client.get("/api/export?format=xml").status_code == 400
+    bad = client.get('/api/export?format=csv&q="unclosed')
+    assert bad.status_code == 400 and "quote" in bad.get_json()["error"]
+
+
+def test_cli_export_matches_api_export(runner, app, client):
+    index = app.config["INDEX_PATH"]
+    out = run(runner, index, "search", "haven", "--source", "Persbureau Noordzee", "--export", "jsonl").stdout
+    meta, records = jsonl(out)
+    api_meta, api_records = jsonl(
+        client.get("/api/export?format=jsonl&q=haven&source=Persbureau+Noordzee").get_data(as_text=True))
+    assert meta["params"] == api_meta["params"] and meta["total"] == api_meta["total"]
+    assert records == api_records
+    csv_out = run(runner, index, "search", "--export", "csv").stdout
+    assert json.loads(csv_out.splitlines()[0][2:])["total"] == len(list(csv.DictReader(io.StringIO(
+        csv_out.split("\n", 1)[1]))))
+
+
+def test_page_links_to_exports(client):
+    html = client.get("/?q=haven").get_data(as_text=True)
+    assert 'href="/api/export?format=csv&amp;q=haven"' in html
+    assert 'href="/api/export?format=jsonl&amp;q=haven"' in html
