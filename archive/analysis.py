@@ -44,7 +44,7 @@ class FoldStemFilter(Filter):
     which matters because every word of every article passes through it twice.
     """
 
-    MAX_CACHE = 300_000
+    MAX_CACHE = 200_000
 
     def __init__(self, language: str | None = None):
         self.language = language

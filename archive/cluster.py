@@ -83,7 +83,7 @@ class ReprintTable:
     batch; band keys sit in a sorted array (new ones in a small dict until `MERGE_EVERY` articles have come).
     """
 
-    MERGE_EVERY = 20_000
+    MERGE_EVERY = 4_000
 
     def __init__(self) -> None:
         self.ids: list[str] = []

@@ -77,7 +77,7 @@ def build_schema() -> fields.Schema:
         minhash=fields.COLUMN(VarBytesColumn()),
     )
     for code, name in TEXT_FIELDS.items():
-        schema.add(name, fields.TEXT(analyzer=language_analyzer(code), phrase=True))
+        schema.add(name, fields.TEXT(analyzer=language_analyzer(code), phrase=False))  # phrases: `exact`
     for name in ENTITY_FIELDS.values():
         schema.add(name, fields.KEYWORD(analyzer=key_analyzer(True)))
     return schema
@@ -180,7 +180,7 @@ def create_or_open(path: str | os.PathLike) -> ArchiveIndex:
 def writer(archive: ArchiveIndex, timeout: float = 0.0) -> Iterator:
     """Yield a writer that commits on success and cancels on error; IndexBusy where another writer holds the lock."""
     try:
-        w = archive.ix.writer(timeout=timeout, limitmb=256)
+        w = archive.ix.writer(timeout=timeout, limitmb=128, compound=False)
     except LockError:
         raise IndexBusy(
             f"another ingest is writing to the index at {archive.path}: wait for it to finish and run this again"

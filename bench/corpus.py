@@ -33,7 +33,8 @@ def reuters_records(folder: Path):
             if not body:
                 continue
             newid = re.search(r'NEWID="(\d+)"', match.group("attrs"))
-            body = re.sub(r"\s*\n\s{3,}", "\n\n", body.replace("\x03", "")).replace(" Reuter", "").strip()
+            body = re.sub(r"\s*\n\s{3,}", "\n\n", body.replace("\x03", "")).strip()
+            body = re.sub(r"\s*\bReuter\s*$", "", body)  # the wire's sign-off, not part of the story
             yield {
                 "id": f"reuters-{newid.group(1) if newid else len(body)}",
                 "title": _tag(doc, "TITLE").title() or None,
