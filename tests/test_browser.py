@@ -16,7 +16,7 @@ import pytest
 from archive.ingest import ingest
 from archive.web import create_app
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, SHARED, need_shared
 
 pytestmark = pytest.mark.browser
 REQUIRE_BROWSER = os.environ.get("ARCHIVE_REQUIRE_BROWSER") == "1"
@@ -37,14 +37,10 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """Serve the app over a sample index on a free port; yield its base URL."""
+def _serve(index: Path):
+    """Serve the app over an index on a free port from a thread; yield its base URL."""
     from werkzeug.serving import make_server
 
-    index = tmp_path_factory.mktemp("browser") / "index"
-    report = ingest([str(SAMPLE)], str(index), workers=1)
-    assert not report.failures, report.failures
     app = create_app({"TESTING": True, "INDEX_PATH": str(index)})
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -52,6 +48,25 @@ def server(tmp_path_factory):
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Serve the app over a sample index; yield its base URL."""
+    index = tmp_path_factory.mktemp("browser") / "index"
+    report = ingest([str(SAMPLE)], str(index), workers=1)
+    assert not report.failures, report.failures
+    yield from _serve(index)
+
+
+@pytest.fixture(scope="module")
+def real_server(tmp_path_factory):
+    """Serve the app over an index of the real BASIL articles (three US outlets) from ../shared/data."""
+    folder = need_shared(SHARED / "data" / "basil" / "articles")
+    index = tmp_path_factory.mktemp("browser-real") / "index"
+    report = ingest([str(folder)], str(index), workers=2)
+    assert not report.failures, report.failures
+    yield from _serve(index)
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +188,30 @@ def test_keyboard_skip_link_and_phone_width(server, browser):
         assert width <= 375, f"the page scrolls sideways at phone width ({width}px)"
     finally:
         context.close()
+
+
+@pytest.mark.shared
+def test_real_data_facet_timeline_and_entity_page(real_server, page):
+    page.goto(f"{real_server}/?q=president")
+    total = int(count(page).split()[0])
+    assert total > 10
+    source = page.locator('ul.facet[data-facet="source"] li').first
+    expected = int(source.get_attribute("data-count"))
+    source.locator("a").click()
+    page.wait_for_url("**source=*")
+    assert count(page).startswith(f"{expected} article") and expected < total
+    bar = page.locator("a.tl-bar").first
+    n = int(bar.get_attribute("data-count"))
+    bar.click()
+    page.wait_for_url("**from=*")
+    assert count(page).startswith(f"{n} article")
+    person = page.locator("ul.chips a.chip.per").first
+    name = person.inner_text()
+    person.click()
+    page.wait_for_url("**/?*person=*")
+    page.locator("ol.results h3 a").first.click()
+    page.wait_for_url("**/articles/*")
+    page.locator("ul.chips a.chip.per", has_text=name).first.click()
+    page.wait_for_url("**/entities/person/*")
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("figure.timeline").count() == 1
