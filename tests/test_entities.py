@@ -1,7 +1,6 @@
 """Tests of the entity recognisers: shipped models, offsets, names, aliases, fallback."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,19 +10,10 @@ from archive.entities.conll import Score, data_file, iob1_to_bio, read_conll, sp
 from archive.entities.normalise import load_aliases
 from archive.entities.tokenize import sentences, tokenize
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("ARCHIVE_SHARED", ROOT.parent / "shared"))
+from .conftest import SHARED, need_shared
+
 SEED = SHARED / "seed" / "000_e1676b1b8fc9d2f4.txt"
 DATA = SHARED / "data"
-REQUIRE_SHARED = os.environ.get("ARCHIVE_REQUIRE_SHARED") == "1"
-
-
-def need(path: Path) -> None:
-    """Skip when shared data is absent, or fail when ARCHIVE_REQUIRE_SHARED=1."""
-    if not path.exists():
-        if REQUIRE_SHARED:
-            pytest.fail(f"{path} is missing and ARCHIVE_REQUIRE_SHARED=1")
-        pytest.skip(f"{path} not available")
 
 
 def by_label(entities, label):  # type: ignore[no-untyped-def]
@@ -32,7 +22,7 @@ def by_label(entities, label):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def seed_entities():  # type: ignore[no-untyped-def]
-    need(SEED)
+    need_shared(SEED)
     text = SEED.read_text(encoding="utf-8")
     return text, extract_entities(text, "nl")
 
@@ -184,7 +174,7 @@ def test_conll_testb_f1(lang: str, minimum: float) -> None:
     from archive.entities import tagger
 
     path = data_file(DATA, lang, "testb")
-    need(path)
+    need_shared(path)
     tag = tagger(lang).tag_document
     score = Score()
     for doc in read_conll(path):
