@@ -142,7 +142,7 @@ class Featurizer:
                 self._memo.clear()
             parts = self._analyse(w)
             known = self.known
-            parts = tuple([f.encode() for f in part if known is None or f in known] for part in parts)
+            parts = tuple([f.encode() for f in part if known is None or f in known] for part in parts)  # type: ignore[misc]
             hit = (*parts, w.lower())
             self._memo[w] = hit
         return hit

@@ -77,13 +77,13 @@ def _best_form(forms: Counter[str]) -> str:
 def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
     """Turn (label, start, end) mentions of one article into entities with normalised names."""
     table = aliases()
-    items = []
+    items: list[tuple[str, int, int, str, str, str]] = []
     for label, start, end in mentions:
         written = text[start:end]
         clean = clean_name(written)
         if not clean or not any(ch.isalnum() for ch in clean):
             continue
-        items.append([label, start, end, written, clean, name_key(clean)])
+        items.append((label, start, end, written, clean, name_key(clean)))
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for it in items:
         forms[it[5]][it[4]] += 1
