@@ -11,7 +11,7 @@ from typing import Iterator, Mapping
 
 from ..model import Article
 from . import ReadError
-from .decode import decode_text
+from .decode import read_text
 from .fields import RecordReader
 
 log = logging.getLogger(__name__)
@@ -32,10 +32,7 @@ def read(
 ) -> Iterator[Article]:
     """Yield an article for each row with body text; `field_map` names columns (else ARCHIVE_FIELD_MAP)."""
     records = RecordReader(name, field_map, meta)
-    try:
-        text = decode_text(data, name)
-    except ValueError as exc:
-        raise ReadError(str(exc)) from None
+    text = read_text(data, name)
     delimiter = "\t" if name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
     # The csv module's field limit is process-wide; raise it so long article bodies fit.
     if csv.field_size_limit() < MAX_FIELD_CHARS:

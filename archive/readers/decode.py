@@ -32,3 +32,13 @@ def decode_text(data: bytes, name: str = "") -> str:
         ) from None
     log.warning("%s: not UTF-8, read as Windows-1252", name or "input")
     return text
+
+
+def read_text(data: bytes, name: str = "") -> str:
+    """Decode like `decode_text`, raising the readers' `ReadError` (with its next step) for what is not text."""
+    from . import ReadError
+
+    try:
+        return decode_text(data, name)
+    except ValueError as exc:
+        raise ReadError(str(exc)) from None

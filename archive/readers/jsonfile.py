@@ -13,7 +13,7 @@ from typing import Any, Iterator, Mapping
 
 from ..model import Article
 from . import ReadError
-from .decode import decode_text
+from .decode import read_text
 from .fields import RecordReader, norm_key
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,7 @@ def read(
 ) -> Iterator[Article]:
     """Yield an article for each record with body text; `field_map` names keys (else ARCHIVE_FIELD_MAP)."""
     records = RecordReader(name, field_map, meta)
-    try:
-        text = decode_text(data, name)
-    except ValueError as exc:
-        raise ReadError(str(exc)) from None
+    text = read_text(data, name)
     if name.lower().endswith(LINES_SUFFIXES):
         items = _lines(name, text)
     else:

@@ -6,7 +6,7 @@ from typing import Iterator
 from ..dates import date_fields
 from ..model import Article
 from . import ReadError
-from .decode import decode_text
+from .decode import read_text
 from .wire import WireHeader, parse_wire_text
 
 
@@ -17,10 +17,7 @@ def matches(name: str, head: bytes) -> bool:
 
 def read(name: str, data: bytes) -> Iterator[Article]:
     """Yield the one article of a plain-text file."""
-    try:
-        text = decode_text(data, name)
-    except ValueError as exc:
-        raise ReadError(str(exc)) from None
+    text = read_text(data, name)
     yield article_from_text(text)
 
 
