@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 from .cluster import ReprintTable, assign_clusters
 from .enrich import enrich
-from .index import ArchiveIndex, create_or_open, write_articles, writer
+from .index import Analysed, ArchiveIndex, analyse, create_or_open, write_articles, writer
 from .model import Article
 from .readers import Input, ReadError, iter_inputs, read_bytes, read_input
 
@@ -76,16 +76,23 @@ def process_input(
         return inp.name, str(exc)
 
 
-def process_task(task: Task) -> tuple[str, list[Article] | str]:
-    """Run one task (in a worker process where there are workers)."""
+Prepared = list[tuple[Article, dict[str, Analysed]]]
+
+
+def process_task(task: Task) -> tuple[str, Prepared | str]:
+    """Run one task (in a worker process where there are workers): read, enrich, analyse the text for the index."""
     field_map = dict(task.field_map) or None
     if task.chunk is None:
-        return process_input(task.input, field_map, task.meta)
-    try:
-        articles = read_bytes(task.input.name, task.chunk, field_map, task.meta)
-        return task.input.name, [enrich(a) for a in articles]
-    except ReadError as exc:
-        return task.input.name, f"{task.input.name}: {exc}"
+        name, result = process_input(task.input, field_map, task.meta)
+    else:
+        name = task.input.name
+        try:
+            result = [enrich(a) for a in read_bytes(name, task.chunk, field_map, task.meta)]
+        except ReadError as exc:
+            result = f"{name}: {exc}"
+    if isinstance(result, str):
+        return name, result
+    return name, [(a, analyse(a)) for a in result]
 
 
 def plan(
@@ -131,14 +138,22 @@ def _line_chunks(inp: Input) -> Iterator[bytes]:
             yield b"".join(lines)
 
 
-def _processed(tasks: Iterable[Task], workers: int) -> Iterator[tuple[Task, list[Article] | str]]:
+def _lower_priority() -> None:
+    """Let the single writer win the CPU over the workers that feed it: it is the one that must never wait."""
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # not on this platform, or not allowed
+        pass
+
+
+def _processed(tasks: Iterable[Task], workers: int) -> Iterator[tuple[Task, Prepared | str]]:
     """Yield each task's result in order, in worker processes when `workers > 1`, a bounded number in flight."""
     if workers <= 1:
         for task in tasks:
             yield task, process_task(task)[1]
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_lower_priority) as pool:
         pending: deque[tuple[Task, Future]] = deque()
         for task in tasks:
             if task.input.path is None:  # stdin is read here, not in a worker
@@ -178,7 +193,7 @@ def ingest(
             inputs.append(item)
     with archive.searcher() as searcher:
         table = ReprintTable.from_index(searcher)
-    batch: list[Article] = []
+    batch: Prepared = []
     for task, result in _processed(plan(inputs, field_map, meta), workers):
         name = task.input.name
         report.inputs += task.last
@@ -202,15 +217,10 @@ def ingest(
     return report
 
 
-def _commit(archive: ArchiveIndex, table: ReprintTable, batch: list[Article], wait_seconds: float) -> None:
+def _commit(archive: ArchiveIndex, table: ReprintTable, batch: Prepared, wait_seconds: float) -> None:
     """Write one batch in one commit: all of it lands, or none of it."""
     with writer(archive, timeout=wait_seconds) as w:
-        articles = _dedupe(batch)
+        last = {a.id: (a, analysed) for a, analysed in batch}  # update_document only sees committed documents
+        articles = [a for a, _ in last.values()]
         assign_clusters(table, articles)
-        write_articles(w, articles)
-
-
-def _dedupe(batch: list[Article]) -> list[Article]:
-    """Keep the last article of each id within one batch (update_document only sees committed documents)."""
-    last = {a.id: a for a in batch}
-    return list(last.values())
+        write_articles(w, articles, {id_: analysed for id_, (_, analysed) in last.items()})
