@@ -250,7 +250,7 @@ def create_or_open(path: str | os.PathLike) -> ArchiveIndex:
 def writer(archive: ArchiveIndex, timeout: float = 0.0) -> Iterator:
     """Yield a writer that commits on success and cancels on error; IndexBusy where another writer holds the lock."""
     try:
-        w = archive.ix.writer(timeout=timeout, limitmb=128, compound=False)
+        w = archive.ix.writer(timeout=timeout, limitmb=256, compound=False)  # a batch's postings stay in memory
     except LockError:
         raise IndexBusy(
             f"another ingest is writing to the index at {archive.path}: wait for it to finish and run this again"
