@@ -7,6 +7,7 @@ it is where wildcards and punctuated terms are matched.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -68,6 +69,11 @@ class FoldStemFilter(Filter):
         self._cache[text] = form
         return form
 
+    def forms(self, words: list[str]) -> list[str]:
+        """Return the indexed form of each word (what `__call__` makes of a token stream, without the tokens)."""
+        cache, form = self._cache, self._form
+        return [cache.get(w) or form(w) for w in words]
+
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
         cache = self._cache
         for t in tokens:
@@ -75,6 +81,26 @@ class FoldStemFilter(Filter):
             form = cache.get(text)
             t.text = form if form is not None else self._form(text)
             yield t
+
+
+def analyse_words(text: str, language: str | None) -> tuple[list[str], list[str]]:
+    """Return the indexed forms of a text's words for the `exact` field and for its language's field.
+
+    The same terms as the two fields' analyzers, at a fraction of the cost (no Token objects): ingest workers
+    use it to hand the writer ready terms.
+    """
+    exact = _EXACT_RE.findall(text)
+    words = _WORD_RE.findall(text)
+    code = language if language in STEMMED_LANGUAGES else None
+    return _filter(None).forms(exact), _filter(code).forms(words)
+
+
+_EXACT_RE, _WORD_RE = re.compile(EXACT_PATTERN, re.UNICODE), re.compile(WORD_PATTERN, re.UNICODE)
+
+
+@lru_cache(maxsize=None)
+def _filter(language: str | None) -> FoldStemFilter:
+    return FoldStemFilter(language)
 
 
 @lru_cache(maxsize=None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +24,9 @@ from whoosh.codec import whoosh3
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.index import LockError
 from whoosh.searching import Searcher
+from whoosh.system import pack_uint
 
-from .analysis import TEXT_FIELDS, exact_analyzer, fold, key_analyzer, language_analyzer, text_field
+from .analysis import TEXT_FIELDS, analyse_words, exact_analyzer, fold, key_analyzer, language_analyzer, text_field
 from .model import LABELS, Article
 
 log = logging.getLogger(__name__)
@@ -167,9 +169,17 @@ def _schema() -> fields.Schema:
 
 def analyse(article: Article) -> dict[str, Analysed]:
     """Analyse an article's text for its two full-text fields, as the writer would (call it in a worker)."""
-    schema, text = _schema(), indexed_text(article)
-    return {name: Analysed(list(fields.TEXT.index(schema[name], text)))
-            for name in ("exact", text_field(article.language))}
+    exact, words = analyse_words(indexed_text(article), article.language)
+    positions: dict[str, list[int]] = {}
+    for i, form in enumerate(exact):
+        positions.setdefault(form, []).append(i)
+    encode = _schema()["exact"].format.encode
+    return {
+        "exact": Analysed([(f.encode(), len(p), float(len(p)), encode(p)) for f, p in positions.items()]),
+        text_field(article.language): Analysed(
+            [(f.encode(), n, float(n), pack_uint(n)) for f, n in Counter(words).items()]
+        ),
+    }
 
 
 def to_document(article: Article, analysed: dict[str, Analysed] | None = None) -> dict:
