@@ -24,10 +24,22 @@ WORD_PATTERN = r"\w+(?:\.?\w+)*"
 EXACT_PATTERN = r"\w+(?:[-&'’.]\w+)*"
 
 
+class _Combining(dict):
+    """A `str.translate` table that drops combining marks, filled in as characters are first seen."""
+
+    def __missing__(self, char: int) -> int | None:
+        self[char] = None if unicodedata.combining(chr(char)) else char
+        return self[char]
+
+
+_DROP_MARKS = _Combining()
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents: the form names and keys are compared in."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return " ".join(unicodedata.normalize("NFKD", text.casefold()).translate(_DROP_MARKS).split())
 
 
 def text_field(language: str | None) -> str:

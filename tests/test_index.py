@@ -1,6 +1,9 @@
-"""The index writer: text analysed in workers gives the same index as text analysed by the writer."""
+"""The index writer: text analysed in workers gives the same index as text analysed by the writer; folding."""
 from pathlib import Path
 
+import pytest
+
+from archive.analysis import fold
 from archive.enrich import enrich
 from archive.index import analyse, create_or_open, open_index, write_articles, writer
 from archive.readers import iter_inputs, read_input
@@ -66,3 +69,11 @@ def test_block_lengths_bracket_the_documents_lengths(tmp_path):
                     checked += 1
                     m.next()
     assert checked > 1000
+
+
+@pytest.mark.parametrize("text, folded", [
+    ("Genève", "geneve"), ("ÉCOLE  de\tParis", "ecole de paris"), ("Straße", "strasse"), ("Łódź", "łodz"),
+    ("Ærø", "ærø"), ("ﬁnance", "finance"), ("N-VA", "n-va"), ("", ""), ("Μέση Ανατολή", "μεση ανατολη"),
+])
+def test_fold_lowers_strips_accents_and_collapses_space(text, folded):
+    assert fold(text) == folded
