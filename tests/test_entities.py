@@ -104,6 +104,25 @@ def test_dutch_short_text() -> None:
     assert "CVP" in by_label(ents, "ORG")
 
 
+@pytest.mark.parametrize("text, lang, name", [
+    ("Vakbondsleider Koen Verbiest zei dat de actie doorgaat.", "nl", "Koen Verbiest"),
+    ("Woordvoerster Els Peeters bevestigde het nieuws.", "nl", "Els Peeters"),
+    ("President Bill Clinton flew to Moscow on Tuesday.", "en", "Bill Clinton"),
+    ("Van Gaal zei dat zijn ploeg klaar is.", "nl", "Van Gaal"),
+])
+def test_person_names_drop_titles_not_particles(text: str, lang: str, name: str) -> None:
+    assert name in by_label(extract_entities(text, lang), "PER")
+
+
+def test_title_rule_keeps_initials() -> None:
+    from archive.entities import tagger
+    from archive.entities.corrections import repair
+
+    featurizer = tagger("en").featurizer
+    assert repair(["M.", "Azharuddin", "batted"], ["B-PER", "I-PER", "O"], featurizer) == [("PER", 0, 2)]
+    assert repair(["Senator", "Bob", "Dole", "spoke"], ["B-PER", "I-PER", "I-PER", "O"], featurizer) == [("PER", 1, 3)]
+
+
 def test_french_fallback() -> None:
     text = (
         "Le président Emmanuel Macron a reçu mardi à Paris le ministre Sergueï Lavrov. "

@@ -2,13 +2,17 @@
 
 1. A lone PER/ORG/LOC word that the unlabeled news text almost never capitalises mid-sentence
    (`Bron` in a `Bron: Belga` header) is dropped.
-2. Name particles: `Staffan` + `de` + `Mistura` tagged as two entities around a lowercase particle
+2. A person's name does not keep a title or job word before it: `Vakbondsleider Koen Verbiest` and
+   `President Bill Clinton` give `Koen Verbiest` and `Bill Clinton` (a word in the titles list, a
+   compound ending in one, or a sentence-opening word the news text almost always writes in lower case).
+3. Name particles: `Staffan` + `de` + `Mistura` tagged as two entities around a lowercase particle
    become one person, split from a place written just before it (`Syrië Staffan`). Not for
    Spanish, where `de` is mostly the preposition inside organisation names.
 """
 from __future__ import annotations
 
-from .features import Featurizer
+from .fallback import PARTICLES as NAME_PARTICLES, TITLES
+from .features import BREAKS, Featurizer
 
 PARTICLES = {"de", "di", "da", "du", "dos", "ten", "ter", "bin"}  # not van/von: too often "of"
 STRONG = {"PER", "ORG", "LOC"}
@@ -26,6 +30,20 @@ def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
     return out
 
 
+def _is_title(words: list[str], i: int, featurizer: Featurizer) -> bool:
+    """Return whether the word at `i`, opening a person's name, is a title or job rather than a name."""
+    low = words[i].lower()
+    if low in NAME_PARTICLES or len(low.rstrip(".")) < 2:  # `Van Gaal`, `De Wever`, the initial in `M. Azharuddin`
+        return False
+    if low in TITLES or any(low.endswith(t) and len(low) > len(t) + 3 for t in COMPOUND_TITLES):
+        return True
+    opens_sentence = i == 0 or words[i - 1] in BREAKS
+    return opens_sentence and featurizer.caps.get(low) == "0"
+
+
+COMPOUND_TITLES = ("leider", "minister", "voorzitter", "woordvoerder", "president", "burgemeester", "topman")
+
+
 def _is_place(featurizer: Featurizer, word: str) -> bool:
     return "LOC" in featurizer.gazetteer.get(word, ())
 
@@ -38,6 +56,8 @@ def repair(
     for kind, i, j in bio_spans(tags):
         if kind in STRONG and j - i == 1 and featurizer.caps.get(words[i].lower()) == "0" and not words[i].isupper():
             continue
+        while kind == "PER" and j - i > 1 and _is_title(words, i, featurizer):
+            i += 1
         spans.append((kind, i, j))
     out: list[tuple[str, int, int]] = []
     for kind, i, j in spans:
