@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pickle
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,12 +90,21 @@ writing.SegmentWriter._flush_segment = _flush_segment
 
 
 class Analysed:
-    """The terms of one text field analysed ahead of writing (in an ingest worker), as Whoosh's field would."""
+    """The terms of one text field analysed ahead of writing (in an ingest worker), as Whoosh's field would.
 
-    __slots__ = ("items",)
+    Kept pickled until the writer needs them: as bytes they take a fifth of the memory of the tuples, which
+    matters for the results waiting between the workers and the writer.
+    """
+
+    __slots__ = ("blob",)
 
     def __init__(self, items: list) -> None:
-        self.items = items  # (term bytes, frequency, weight, encoded positions or frequency)
+        self.blob = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @property
+    def items(self) -> list:
+        """The terms: (term bytes, frequency, weight, encoded positions or frequency)."""
+        return pickle.loads(self.blob)
 
 
 class AnalysedText(fields.TEXT):

@@ -26,7 +26,7 @@ from .readers import Input, ReadError, iter_inputs, read_bytes, read_input
 log = logging.getLogger(__name__)
 
 STREAMED_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines", ".jsonl.gz", ".ndjson.gz")
-CHUNK_BYTES = 2 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 
 
 @dataclass
