@@ -7,7 +7,7 @@ import pytest
 
 from archive.entities import canonical_name, extract_entities, name_key
 from archive.entities.conll import Score, data_file, iob1_to_bio, read_conll, spans
-from archive.entities.normalise import load_aliases
+from archive.entities.normalise import clean_name, load_aliases
 from archive.entities.tokenize import sentences, tokenize
 
 from .conftest import SHARED, need_shared
@@ -50,6 +50,19 @@ def test_canonical_name_uses_aliases() -> None:
     assert canonical_name("Putin") == canonical_name("Poetin") == canonical_name("poutine") == "Vladimir Poetin"
     assert canonical_name("Etats-Unis") == canonical_name("VS") == "Verenigde Staten"
     assert canonical_name("Unknown Person") == "Unknown Person"
+
+
+@pytest.mark.parametrize("written, clean", [
+    ("U.S.", "U.S."), ("U.S.,", "U.S."), ("Acme Inc.", "Acme Inc."), ("Smith.", "Smith"), ("Kerry's", "Kerry"),
+    ("«Lavrov»", "Lavrov"),
+])
+def test_clean_name_keeps_abbreviation_periods(written: str, clean: str) -> None:
+    assert clean_name(written) == clean
+
+
+def test_abbreviated_place_reaches_its_alias() -> None:
+    ents = extract_entities("Exports to the U.S. rose in March, the ministry said.", "en")
+    assert "Verenigde Staten" in by_label(ents, "LOC")
 
 
 def test_alias_file_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..model import Entity
+from .tokenize import ABBREVIATIONS
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,19 @@ def name_key(name: str) -> str:
 
 
 def clean_name(text: str) -> str:
-    """Return a mention's written form without edge punctuation, possessive `'s` or line breaks."""
+    """Return a mention's written form without edge punctuation, possessive `'s` or line breaks.
+
+    The period of an abbreviation stays: `U.S.`, `E.U.`, `Inc.`, `Jr.`.
+    """
     name = " ".join(text.split()).strip(_EDGE)
     if len(name) > 3:
         name = _POSSESSIVE.sub("", name)
-    return name.strip(_EDGE) or " ".join(text.split())
+    name = name.strip(_EDGE)
+    if name and text.rstrip().rstrip(_EDGE.replace(".", "")).endswith(name + "."):
+        last = name.rsplit(" ", 1)[-1]
+        if "." in last or last in ABBREVIATIONS:
+            name += "."
+    return name or " ".join(text.split())
 
 
 @lru_cache(maxsize=8)
