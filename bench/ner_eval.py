@@ -17,20 +17,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.entities import MODEL_LANGUAGES, extract_entities, tagger  # noqa: E402
+from archive.entities import MODEL_LANGUAGES, extract_entities, tagged_spans  # noqa: E402
 from archive.entities.conll import Score, data_file, read_conll  # noqa: E402
-from archive.entities.corrections import repair  # noqa: E402
 
 TYPES = ("PER", "ORG", "LOC", "MISC")
 
 
 def score_split(lang: str, path: Path) -> Score:
     """Tag every sentence of a CoNLL file as the archive does (model, then its corrections) and score it."""
-    model = tagger(lang)
     score = Score()
     for doc in read_conll(path):
-        for (words, gold), guess in zip(doc, model.tag_document([words for words, _ in doc])):
-            score.add(gold, bio(len(words), repair(words, guess, model.featurizer, lang != "es")))
+        for (words, gold), spans in zip(doc, tagged_spans([words for words, _ in doc], lang)):
+            score.add(gold, bio(len(words), spans))
     return score
 
 

@@ -39,18 +39,25 @@ def tagger(lang: str):  # type: ignore[no-untyped-def]
     return Tagger(MODELS / f"{lang}.crfsuite", Featurizer.from_dir(MODELS, lang))
 
 
-def crf_mentions(text: str, lang: str) -> list[tuple[str, int, int]]:
-    """Tag `text` with the language's CRF and return (label, start, end) character spans."""
+def tagged_spans(doc: list[list[str]], lang: str) -> list[list[tuple[str, int, int]]]:
+    """Tag a document of tokenised sentences with the language's CRF and return, per sentence, the
+    (label, first token, end token) spans the archive keeps: the model's, after its corrections."""
     model = tagger(lang)
     out = []
+    for words, tags in zip(doc, model.tag_document(doc)):
+        out.append([
+            (kind, i, j) for kind, i, j in repair(words, tags, model.featurizer, lang != "es")
+            if not (kind in NOISE and j - i == 1 and words[i].lower() in fallback.STOPWORDS)
+        ])
+    return out
+
+
+def crf_mentions(text: str, lang: str) -> list[tuple[str, int, int]]:
+    """Tag `text` with the language's CRF and return (label, start, end) character spans."""
     sents = sentences(text, split_clitics=lang == "en")
     doc = [[t.text for t in sent] for sent in sents]  # the whole article: document-level features see it all
-    for sent, words, tags in zip(sents, doc, model.tag_document(doc)):
-        for kind, i, j in repair(words, tags, model.featurizer, lang != "es"):
-            if kind in NOISE and j - i == 1 and words[i].lower() in fallback.STOPWORDS:
-                continue
-            out.append((kind, sent[i].start, sent[j - 1].end))
-    return out
+    return [(kind, sent[i].start, sent[j - 1].end)
+            for sent, spans in zip(sents, tagged_spans(doc, lang)) for kind, i, j in spans]
 
 
 def extract_entities(text: str, language: str | None) -> list[Entity]:

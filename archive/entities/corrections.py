@@ -16,6 +16,7 @@ from .features import BREAKS, Featurizer
 
 PARTICLES = {"de", "di", "da", "du", "dos", "ten", "ter", "bin"}  # not van/von: too often "of"
 STRONG = {"PER", "ORG", "LOC"}
+COMPOUND_TITLES = ("leider", "minister", "voorzitter", "woordvoerder", "president", "burgemeester", "topman")
 
 
 def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
@@ -39,9 +40,6 @@ def _is_title(words: list[str], i: int, featurizer: Featurizer) -> bool:
         return True
     opens_sentence = i == 0 or words[i - 1] in BREAKS
     return opens_sentence and featurizer.caps.get(low) == "0"
-
-
-COMPOUND_TITLES = ("leider", "minister", "voorzitter", "woordvoerder", "president", "burgemeester", "topman")
 
 
 def _is_place(featurizer: Featurizer, word: str) -> bool:
