@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from archive.entities import canonical_name, extract_entities, name_key
-from archive.entities.conll import Score, data_file, iob1_to_bio, read_conll, spans
+from archive.entities.conll import Score, bilou_to_bio, bio_to_bilou, data_file, iob1_to_bio, read_conll, spans
 from archive.entities.normalise import clean_name, load_aliases
 from archive.entities.tokenize import sentences, tokenize
 
@@ -197,6 +197,26 @@ def test_spanish_datelines_split_documents(tmp_path: Path) -> None:
 def test_iob1_conversion_and_spans() -> None:
     assert iob1_to_bio(["I-PER", "I-PER", "B-PER", "O", "I-LOC"]) == ["B-PER", "I-PER", "B-PER", "O", "B-LOC"]
     assert spans(["B-PER", "I-PER", "I-LOC", "O"]) == {(0, 2, "PER"), (2, 3, "LOC")}
+
+
+def test_bilou_round_trip() -> None:
+    bio = ["B-PER", "I-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG", "I-ORG"]
+    bilou = bio_to_bilou(bio)
+    assert bilou == ["B-PER", "I-PER", "L-PER", "U-PER", "O", "U-LOC", "B-ORG", "L-ORG"]
+    assert spans(bilou_to_bio(bilou)) == spans(bio)
+
+
+def test_tagger_reads_the_scheme_from_the_model(tmp_path: Path) -> None:
+    """A model trained on BILOU tags still hands BIO to the rest of the archive."""
+    from archive.entities import crf
+    from archive.entities.features import Featurizer
+
+    doc = [(["Ann", "Smith", "met", "Bob", "in", "Leuven", "."], ["B-PER", "I-PER", "O", "B-PER", "O", "B-LOC", "O"])]
+    model = tmp_path / "tiny.crfsuite"
+    crf.train(Featurizer({}, {}, {}), [doc] * 5, model, {"max_iterations": 50, "feature.minfreq": 1}, "bilou")
+    tagger = crf.Tagger(model, Featurizer({}, {}, {}))
+    assert tagger.bilou
+    assert tagger.tag(doc[0][0]) == doc[0][1]
 
 
 @pytest.mark.slow

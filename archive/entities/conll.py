@@ -32,6 +32,27 @@ def iob1_to_bio(tags: list[str]) -> list[str]:
     return out
 
 
+def bio_to_bilou(tags: list[str]) -> list[str]:
+    """Convert BIO tags to BILOU: the last word of a name is L-, a one-word name U- (trains sharper ends)."""
+    out = []
+    for i, tag in enumerate(tags):
+        if tag == "O":
+            out.append(tag)
+            continue
+        nxt = tags[i + 1] if i + 1 < len(tags) else "O"
+        goes_on = nxt.startswith("I-") and nxt[2:] == tag[2:]
+        if tag.startswith("B-"):
+            out.append(("B-" if goes_on else "U-") + tag[2:])
+        else:
+            out.append(("I-" if goes_on else "L-") + tag[2:])
+    return out
+
+
+def bilou_to_bio(tags: list[str]) -> list[str]:
+    """Convert BILOU tags back to BIO (U- opens a name, L- continues one)."""
+    return ["B-" + t[2:] if t[:2] == "U-" else "I-" + t[2:] if t[:2] == "L-" else t for t in tags]
+
+
 def read_conll(path: Path, iob1: bool | None = None) -> list[list[Sentence]]:
     """Read a CoNLL file into documents of (words, BIO tags) sentences."""
     if iob1 is None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pycrfsuite
 
+from .conll import bilou_to_bio, bio_to_bilou
 from .features import Featurizer
 
 log = logging.getLogger(__name__)
@@ -25,13 +26,17 @@ def train(
     documents: Iterable[list[tuple[list[str], list[str]]]],
     path: Path,
     params: dict | None = None,
+    scheme: str = "bio",
 ) -> None:
-    """Train a CRF on documents of (words, BIO tags) sentences and write it to `path`."""
+    """Train a CRF on documents of (words, BIO tags) sentences and write it to `path`.
+
+    With `scheme="bilou"` the model learns BILOU tags (the tagger turns them back into BIO).
+    """
     trainer = pycrfsuite.Trainer(verbose=False)
     n = 0
     for doc in documents:
         for attrs, (_, tags) in zip(featurizer.document([words for words, _ in doc]), doc):
-            trainer.append(attrs, tags)
+            trainer.append(attrs, bio_to_bilou(tags) if scheme == "bilou" else tags)
             n += 1
     trainer.select("lbfgs")
     trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
@@ -46,7 +51,9 @@ class Tagger:
         self.featurizer = featurizer
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model))
-        featurizer.restrict({attr for attr, _ in self._tagger.info().state_features})
+        info = self._tagger.info()
+        featurizer.restrict({attr for attr, _ in info.state_features})
+        self.bilou = any(label[:2] in ("U-", "L-") for label in info.labels)  # the model says its scheme
 
     def tag(self, words: list[str]) -> list[str]:
         """Return BIO tags for one sentence of words, taken as a document of its own."""
@@ -55,4 +62,5 @@ class Tagger:
     def tag_document(self, sents: list[list[str]]) -> list[list[str]]:
         """Return BIO tags for every sentence of a document (document-level attributes included)."""
         tag = self._tagger.tag
-        return [tag(attrs) if attrs else [] for attrs in self.featurizer.document(sents)]
+        out = [tag(attrs) if attrs else [] for attrs in self.featurizer.document(sents)]
+        return [bilou_to_bio(tags) for tags in out] if self.bilou else out

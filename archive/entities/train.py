@@ -36,6 +36,9 @@ PARAMS = {
     "es": {"c1": 0.02, "c2": 0.1, "max_iterations": 200},
 }
 
+# Tag scheme per language, chosen on testa: BILOU gave Spanish +0.005 F1 and Dutch +0.004, English nothing.
+SCHEMES = {"nl": "bilou", "en": "bio", "es": "bilou"}
+
 
 def evaluate(tagger: crf.Tagger, data: Path, lang: str, part: str) -> conll.Score:
     """Score a tagger on one CoNLL split with the gold tokenisation."""
@@ -57,7 +60,7 @@ def train_language(data: Path, out: Path, lang: str, params: dict, build_cluster
         log.info("%s: clusters written (%.0fs)", lang, time.time() - t0)
     featurizer = Featurizer.from_dir(out, lang)
     model = out / f"{lang}.crfsuite"
-    crf.train(featurizer, conll.read_conll(conll.data_file(data, lang, "train")), model, params)
+    crf.train(featurizer, conll.read_conll(conll.data_file(data, lang, "train")), model, params, SCHEMES[lang])
     score = evaluate(crf.Tagger(model, Featurizer.from_dir(out, lang)), data, lang, "testa")
     p, r, f = score.prf()
     log.info("%s: testa P %.3f R %.3f F1 %.3f; model %d bytes (%.0fs)", lang, p, r, f, model.stat().st_size, time.time() - t0)
