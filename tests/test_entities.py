@@ -233,3 +233,12 @@ def test_conll_testb_f1(lang: str, minimum: float) -> None:
         for (_, gold), guess in zip(doc, tag([words for words, _ in doc])):
             score.add(gold, guess)
     assert score.prf()[2] >= minimum
+
+
+def test_one_label_per_name_follows_the_majority() -> None:
+    from archive.entities import one_label_per_name
+
+    doc = [["Chelsea", "won"], ["chelsea", "and", "Ann"], ["Chelsea", "lost", "to", "Ann"]]
+    spans = [[("ORG", 0, 1)], [("PER", 0, 1), ("PER", 2, 3)], [("ORG", 0, 1), ("LOC", 3, 4)]]
+    fixed = one_label_per_name(doc, spans)
+    assert fixed == [[("ORG", 0, 1)], [("ORG", 0, 1), ("PER", 2, 3)], [("ORG", 0, 1), ("LOC", 3, 4)]]  # Ann: a tie

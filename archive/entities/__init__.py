@@ -8,6 +8,7 @@ FALLBACK extractor in `fallback.py`. Names are then normalised per article (`nor
 """
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,7 +50,26 @@ def tagged_spans(doc: list[list[str]], lang: str) -> list[list[tuple[str, int, i
             (kind, i, j) for kind, i, j in repair(words, tags, model.featurizer, lang != "es")
             if not (kind in NOISE and j - i == 1 and words[i].lower() in fallback.STOPWORDS)
         ])
-    return out
+    return one_label_per_name(doc, out)
+
+
+def one_label_per_name(doc: list[list[str]], spans: list[list[tuple[str, int, int]]]) -> list[list[tuple[str, int, int]]]:
+    """Give every mention of the same name in a document the label most of its mentions have
+    (`Chelsea` tagged ORG twice and PER once is ORG three times); a tie changes nothing."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for words, sent in zip(doc, spans):
+        for kind, i, j in sent:
+            votes[" ".join(words[i:j]).casefold()][kind] += 1
+    winner = {}
+    for name, count in votes.items():
+        if len(count) > 1:
+            (top, n), (_, m) = count.most_common(2)
+            if n > m:
+                winner[name] = top
+    if not winner:
+        return spans
+    return [[(winner.get(" ".join(words[i:j]).casefold(), kind), i, j) for kind, i, j in sent]
+            for words, sent in zip(doc, spans)]
 
 
 def crf_mentions(text: str, lang: str) -> list[tuple[str, int, int]]:
