@@ -242,3 +242,11 @@ def test_one_label_per_name_follows_the_majority() -> None:
     spans = [[("ORG", 0, 1)], [("PER", 0, 1), ("PER", 2, 3)], [("ORG", 0, 1), ("LOC", 3, 4)]]
     fixed = one_label_per_name(doc, spans)
     assert fixed == [[("ORG", 0, 1)], [("ORG", 0, 1), ("PER", 2, 3)], [("ORG", 0, 1), ("LOC", 3, 4)]]  # Ann: a tie
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_wire_sign_off_is_not_an_entity(lang: str) -> None:
+    text = "Reuters said the Belga office in Brussels would stay open.\n\n  Reuter\n"
+    names = [(e.name, e.start) for e in extract_entities(text, lang)]
+    assert ("Reuter", text.rindex("Reuter")) not in names
+    assert any(name == "Reuters" for name, _ in names) or lang == "nl"  # a mention inside the story stays

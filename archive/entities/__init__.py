@@ -23,6 +23,7 @@ __all__ = ["extract_entities", "name_key", "canonical_name", "MODEL_LANGUAGES"]
 MODELS = Path(__file__).with_name("models")
 MODEL_LANGUAGES = ("nl", "en", "es")
 NOISE = {"PER", "ORG", "LOC"}  # labels that must not hold a lone function word
+SIGNATURES = {"reuter", "reuters", "ap", "afp", "anp", "belga", "efe", "dpa", "upi", "ansa"}  # wire sign-offs
 
 
 @lru_cache(maxsize=None)
@@ -87,4 +88,13 @@ def extract_entities(text: str, language: str | None) -> list[Entity]:
         mentions = crf_mentions(text, lang)
     else:
         mentions = fallback.extract(text, lang or None)
-    return resolve(text, mentions)
+    return resolve(text, [m for m in mentions if not is_signature(text, m[1], m[2])])
+
+
+def is_signature(text: str, start: int, end: int) -> bool:
+    """Return whether a mention is the agency's sign-off alone on the last line (`Reuter` closing a
+    Reuters story): it says who sent the story, which the source field holds, not what it is about."""
+    if text[start:end].casefold() not in SIGNATURES or text[end:].strip():
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip()
