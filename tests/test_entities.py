@@ -41,6 +41,37 @@ def test_sentence_split() -> None:
     assert [[t.text for t in s][0] for s in sents] == ["Kerry", "Lavrov", "Mr.", "Kop", "Tekst"]
 
 
+WRAPPED = (  # wire copy cut at a fixed width: paragraphs start indented, a short line ends one
+    "Harbour Freight Lines said its chairman Walter P. Grimsby has\n"
+    "agreed to sell the company to Northfield Shipping Holdings\n"
+    "Inc for an undisclosed sum, subject to approval by the\n"
+    "regulators in Rotterdam.\n"
+    "    The sale is expected to close in June.\n"
+    "RESULTS\n"
+    "1 Anna Berg (Norway)\n"
+    "2 Carla Ruiz (Spain)\n"
+)
+
+
+def test_hard_wrapped_lines_join_into_sentences() -> None:
+    sents = [" ".join(t.text for t in s) for s in sentences(WRAPPED)]
+    assert sents[0].startswith("Harbour Freight Lines said its chairman Walter P. Grimsby has agreed")
+    assert "Northfield Shipping Holdings Inc for" in sents[0] and sents[0].endswith("Rotterdam .")
+    assert sents[1:] == ["The sale is expected to close in June .", "RESULTS", "1 Anna Berg ( Norway )",
+                         "2 Carla Ruiz ( Spain )"]
+
+
+def test_lines_of_paragraphs_stay_apart() -> None:
+    text = "Kop van het stuk\n" + "Een lange alinea over de haven van Antwerpen en Rotterdam. " * 3 + "\nTweede Alinea.\n"
+    assert [s[0].text for s in sentences(text)] == ["Kop", "Een", "Een", "Een", "Tweede"]
+
+
+def test_wrapped_company_name_is_one_entity() -> None:
+    names = {(e.label, e.name) for e in extract_entities(WRAPPED, "en")}
+    assert ("ORG", "Northfield Shipping Holdings Inc") in names
+    assert ("PER", "Walter P. Grimsby") in names
+
+
 def test_name_key_folds_case_accents_space() -> None:
     assert name_key("  Genève ") == name_key("geneve")
     assert name_key("Sergej   LAVROV") == "sergej lavrov"

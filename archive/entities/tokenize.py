@@ -14,6 +14,7 @@ _TOKEN = re.compile(
     r"""
     (?P<url>https?://\S+[\w/]|www\.\S+[\w/])
   | (?P<abbr>(?:[A-Za-z]\.){2,}(?![\w])                 # U.S. e.g.
+      | \b[A-Z]\.(?=[ \t]*\n?[ \t]*[A-Z][a-z])            # the initial in William C. Terpstra
       | \b(?:%s)\.(?=\s))
   | (?P<num>[-+]?\d+(?:[.,:/'’-]\d+)*\w*(?:-\w+)*%%?)  # 12, 3.5, 1996-08-22, 9/09/16, 00u34, 20-jarige
   | (?P<elision>'(?:s|t|n)(?=\s)|'\d\d\b)              # Dutch 's, 't, 'n, '81
@@ -26,6 +27,8 @@ _TOKEN = re.compile(
 _CLITIC = re.compile(r"^(.+?)((?:['’](?:s|S|re|ve|ll|d|m))|(?:n['’]t))$")
 _ENDERS = {".", "!", "?", "...", "…"}
 _CLOSERS = {'"', "'", "”", "’", ")", "»"}
+_SUFFIX = re.compile(r"(?:Inc|Corp|Ltd|Co|LLC|plc|PLC|NV|N\.V|BV|AG|GmbH|SA|S\.A)\b")  # company forms
+_LINE_ENDS = set(".!?:;\"'”’»)")
 
 
 class Token(NamedTuple):
@@ -56,18 +59,53 @@ def tokenize(text: str, split_clitics: bool = False) -> list[Token]:
     return out
 
 
+def wrap_width(text: str) -> int:
+    """Return the line width of hard-wrapped text (wire copy cut at ~70 characters), or 0.
+
+    Text counts as hard-wrapped when it has several lines, nine in ten no longer than 30-100
+    characters, and most of them stop mid-sentence.
+    """
+    if text.count("\n") < 3:
+        return 0
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) < 4:
+        return 0
+    lengths = sorted(len(line) for line in lines)
+    width = lengths[(len(lengths) - 1) * 9 // 10]
+    if not 30 <= width <= 100:
+        return 0
+    open_ends = sum(line[-1] not in _LINE_ENDS for line in lines)
+    return width if 2 * open_ends >= len(lines) else 0
+
+
+def _soft_break(text: str, tok: Token, gap: str, width: int) -> bool:
+    """Return whether the line break in `gap` only wraps a line: one break, no indent after it, and
+    a lowercase word or comma on either side or a nearly full line before (a short line ending in a
+    name or number ends a paragraph, a heading or a table row)."""
+    if gap.count("\n") != 1 or gap.endswith((" ", "\t")):
+        return False
+    after = text[tok.end + len(gap):tok.end + len(gap) + 6]
+    if tok.text[:1].islower() or tok.text == "," or after[:1].islower() or _SUFFIX.match(after):
+        return True  # `a subsidiary of` / `Occidental`, `said it` / `has filed`, `Airgas` / `Inc`: it goes on
+    line_start = text.rfind("\n", 0, tok.start) + 1
+    return len(text[line_start:tok.end].strip()) >= 0.6 * width
+
+
 def split_sentences(text: str, tokens: list[Token]) -> list[list[Token]]:
-    """Group tokens into sentences: end at . ! ? before a capital or quote, and at line breaks."""
+    """Group tokens into sentences: end at . ! ? before a capital or quote, and at line breaks
+    (except those that only wrap the lines of hard-wrapped text: `Airgas` / `Inc` stay one name)."""
     sentences: list[list[Token]] = []
     current: list[Token] = []
     n = len(tokens)
+    width = wrap_width(text)
     for i, tok in enumerate(tokens):
         current.append(tok)
         if i + 1 == n:
             break
         nxt = tokens[i + 1]
         gap = text[tok.end:nxt.start]
-        if "\n" in gap:
+        if "\n" in gap and not (width and _soft_break(text, tok, gap, width)):
             sentences.append(current)
             current = []
             continue
