@@ -105,6 +105,20 @@ def test_alias_file_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     load_aliases.cache_clear()
 
 
+@pytest.mark.parametrize("line,label", [("Kerry Group | Kerry", "PER"), ("ORG: Kerry Group | Kerry", "ORG")])
+def test_alias_line_may_fix_the_label(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, label: str) -> None:
+    path = tmp_path / "aliases.txt"
+    path.write_text(line + "\n", encoding="utf-8")
+    monkeypatch.setenv("ARCHIVE_ALIASES", str(path))
+    ents = extract_entities("Kerry said on Monday that talks would resume.", "en")
+    assert [(e.label, e.name) for e in ents] == [(label, "Kerry Group")]
+
+
+def test_shipped_aliases_give_countries_one_label() -> None:
+    text = "The US economy grew, and US officials said the United States would act."
+    assert {e.label for e in extract_entities(text, "en") if e.name == "Verenigde Staten"} == {"LOC"}
+
+
 @pytest.mark.shared
 def test_seed_persons_locations_orgs(seed_entities) -> None:  # type: ignore[no-untyped-def]
     _, ents = seed_entities

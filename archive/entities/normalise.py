@@ -1,7 +1,8 @@
 """Give each mention a normalised name: fold case and accents for matching, resolve short person
 mentions to the full name used in the same article, keep the best written form, apply aliases.
 
-The alias file has one entity per line, `Display name | alias | alias ...`; `#` starts a comment.
+The alias file has one entity per line, `Display name | alias | alias ...`, optionally opened by
+its type (`PER: Mark Rutte | Rutte`), which then overrides the model's label; `#` starts a comment.
 The shipped default is `aliases.txt` beside this module; the environment variable ARCHIVE_ALIASES
 points to another file.
 """
@@ -49,27 +50,51 @@ def clean_name(text: str) -> str:
     return name or " ".join(text.split())
 
 
+LABELS = ("PER", "ORG", "LOC", "MISC")
+
+
+def _alias_lines(path: str) -> list[tuple[str | None, list[str]]]:
+    """Read an alias file into (label or None, names) per entity line; a line may open with `PER:` etc."""
+    p = Path(path)
+    if not p.exists():
+        log.warning("alias file %s does not exist", path)
+        return []
+    out = []
+    for line in p.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        label = None
+        head, colon, rest = line.partition(":")
+        if colon and head.strip() in LABELS:
+            label, line = head.strip(), rest
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        if names:
+            out.append((label, names))
+    return out
+
+
 @lru_cache(maxsize=8)
 def load_aliases(path: str) -> dict[str, str]:
     """Read an alias file into key -> display name (the first name on each line)."""
     table: dict[str, str] = {}
-    p = Path(path)
-    if not p.exists():
-        log.warning("alias file %s does not exist", path)
-        return table
-    for line in p.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0]
-        names = [n.strip() for n in line.split("|") if n.strip()]
-        if not names:
-            continue
+    for _, names in _alias_lines(path):
         for n in names:
             table.setdefault(name_key(n), names[0])
     return table
 
 
+@lru_cache(maxsize=8)
+def load_alias_labels(path: str) -> dict[str, str]:
+    """Read an alias file into display-name key -> label, for the lines that give one."""
+    return {name_key(names[0]): label for label, names in _alias_lines(path) if label}
+
+
+def _alias_path() -> str:
+    return os.environ.get("ARCHIVE_ALIASES") or str(DEFAULT_ALIASES)
+
+
 def aliases() -> dict[str, str]:
     """Return the alias table in force (ARCHIVE_ALIASES or the shipped default)."""
-    return load_aliases(os.environ.get("ARCHIVE_ALIASES") or str(DEFAULT_ALIASES))
+    return load_aliases(_alias_path())
 
 
 def canonical_name(name: str) -> str:
@@ -86,6 +111,7 @@ def _best_form(forms: Counter[str]) -> str:
 def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
     """Turn (label, start, end) mentions of one article into entities with normalised names."""
     table = aliases()
+    labels = load_alias_labels(_alias_path())
     items: list[tuple[str, int, int, str, str, str]] = []
     for label, start, end in mentions:
         written = text[start:end]
@@ -111,5 +137,6 @@ def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
             label = "PER"
         name = _best_form(forms[target])
         name = table.get(name_key(name), name)
+        label = labels.get(name_key(name), label)  # the alias file knows what this entity is
         out.append(Entity(label=label, start=start, end=end, text=written, name=name))
     return out
