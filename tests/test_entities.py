@@ -295,3 +295,12 @@ def test_wire_sign_off_is_not_an_entity(lang: str) -> None:
     names = [(e.name, e.start) for e in extract_entities(text, lang)]
     assert ("Reuter", text.rindex("Reuter")) not in names
     assert any(name == "Reuters" for name, _ in names) or lang == "nl"  # a mention inside the story stays
+
+
+@pytest.mark.parametrize("text,lang,written,name", [
+    ("Thierry Baudet sprak. De woorden van Baudet en Baudets partij vielen op.", "nl", "Baudets", "Thierry Baudet"),
+    ("Chris Evans spoke first. Evans said no, and Evan Hart agreed.", "en", "Evans", "Chris Evans"),
+])
+def test_genitive_s_reaches_the_person(text: str, lang: str, written: str, name: str) -> None:
+    ents = [e for e in extract_entities(text, lang) if e.text == written]
+    assert ents and all((e.label, e.name) == ("PER", name) for e in ents)

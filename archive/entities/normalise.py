@@ -132,6 +132,11 @@ def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
     out = []
     for label, start, end, written, clean, key in items:
         target = key
+        if key.endswith("s") and key not in per_keys and key not in full and key not in table and (
+            key[:-1] in full or key[:-1] in per_keys
+        ):
+            key = key[:-1]  # Dutch genitive: `Baudets partij` is Baudet's
+            target, label = key, "PER"
         if key in full and key not in table:
             target = full[key].most_common(1)[0][0]
             label = "PER"
