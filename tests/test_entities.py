@@ -304,3 +304,8 @@ def test_wire_sign_off_is_not_an_entity(lang: str) -> None:
 def test_genitive_s_reaches_the_person(text: str, lang: str, written: str, name: str) -> None:
     ents = [e for e in extract_entities(text, lang) if e.text == written]
     assert ents and all((e.label, e.name) == ("PER", name) for e in ents)
+
+
+def test_initial_of_a_surname_keeps_its_period() -> None:
+    text = "De verdachte Michael P. werd vrijdag veroordeeld. Volgens de rechter had Michael P. geen spijt."
+    assert {e.name for e in extract_entities(text, "nl") if e.label == "PER"} == {"Michael P."}

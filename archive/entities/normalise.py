@@ -116,6 +116,8 @@ def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
     for label, start, end in mentions:
         written = text[start:end]
         clean = clean_name(written)
+        if clean[-2:-1] == " " and clean[-1:].isupper() and text[end:end + 1] == ".":
+            clean += "."  # `Michael P.` whether the sentence ends there or not
         if not clean or not any(ch.isalnum() for ch in clean):
             continue
         items.append((label, start, end, written, clean, name_key(clean)))
