@@ -199,7 +199,8 @@ class Featurizer:
 
 
 def _layout(words: list[str], capmid: set[str], low: set[str]) -> tuple[bool, list[tuple[int, int]]]:
-    """Note how the words of one sentence are written; return (headline in capitals?, runs of capitalised words)."""
+    """Note how the words of one sentence are written (capitalised mid-sentence into `capmid`, lowercased;
+    words written in lower case into `low`, as written); return (headline in capitals?, capitalised runs)."""
     runs = []
     start = -1
     n_upper = 0
@@ -212,14 +213,14 @@ def _layout(words: list[str], capmid: set[str], low: set[str]) -> tuple[bool, li
                 start = i
             if i and prev not in BREAKS:
                 mid.append(w)
+            if len(w) > 1 and w.isupper():
+                n_upper += 1
         else:
             if start >= 0:
                 runs.append((start, i))
                 start = -1
             if c.islower():
-                low.add(w.lower())
-        if len(w) > 1 and w.isupper():
-            n_upper += 1
+                low.add(w)  # lowercased once per distinct word by the caller
         prev = w
     if start >= 0:
         runs.append((start, len(words)))
@@ -250,6 +251,7 @@ def document_attributes(sents: list[list[str]]) -> list[list[list[bytes]]]:
                 if j - i > 1 and i > 0:
                     first.add(words[i])
                     last.add(words[j - 1])
+    low = {w.lower() for w in low}
     out = []
     for words, (upper, runs) in zip(sents, layouts):
         attrs: list[list[bytes]] = [[] for _ in words]

@@ -41,8 +41,8 @@ class Token(NamedTuple):
 
 def tokenize(text: str, split_clitics: bool = False) -> list[Token]:
     """Return the tokens of `text` with offsets (English-style clitic splitting on request)."""
-    make = Token._make
-    tokens: list[Token] = [make((m.group(), *m.span())) for m in _TOKEN.finditer(text)]
+    new = tuple.__new__  # what Token._make does, without its extra call
+    tokens: list[Token] = [new(Token, (m.group(), *m.span())) for m in _TOKEN.finditer(text)]
     if not split_clitics or ("'" not in text and "’" not in text):
         return tokens
     out: list[Token] = []
@@ -104,14 +104,15 @@ def split_sentences(text: str, tokens: list[Token]) -> list[list[Token]]:
         if i + 1 == n:
             break
         nxt = tokens[i + 1]
-        gap = text[tok.end:nxt.start]
-        if "\n" in gap and not (width and _soft_break(text, tok, gap, width)):
+        if text.find("\n", tok.end, nxt.start) >= 0 and not (
+            width and _soft_break(text, tok, text[tok.end:nxt.start], width)
+        ):
             sentences.append(current)
             current = []
             continue
         if tok.text in _ENDERS or (tok.text in _CLOSERS and len(current) > 1 and current[-2].text in _ENDERS):
             first = nxt.text[:1]
-            if gap and (first.isupper() or first.isdigit() or first in _CLOSERS or first in "\"“«("):
+            if nxt.start > tok.end and (first.isupper() or first.isdigit() or first in _CLOSERS or first in "\"“«("):
                 sentences.append(current)
                 current = []
     if current:
