@@ -213,14 +213,14 @@ def _layout(words: list[str], capmid: set[str], low: set[str]) -> tuple[bool, li
                 start = i
             if i and prev not in BREAKS:
                 mid.append(w)
-            if len(w) > 1 and w.isupper():
-                n_upper += 1
         else:
             if start >= 0:
                 runs.append((start, i))
                 start = -1
             if c.islower():
                 low.add(w)  # lowercased once per distinct word by the caller
+        if len(w) > 1 and w.isupper():
+            n_upper += 1
         prev = w
     if start >= 0:
         runs.append((start, len(words)))
