@@ -300,6 +300,7 @@ def test_wire_sign_off_is_not_an_entity(lang: str) -> None:
 @pytest.mark.parametrize("text,lang,written,name", [
     ("Thierry Baudet sprak. De woorden van Baudet en Baudets partij vielen op.", "nl", "Baudets", "Thierry Baudet"),
     ("Chris Evans spoke first. Evans said no, and Evan Hart agreed.", "en", "Evans", "Chris Evans"),
+    ("Donald Trump sprak in Washington. Over Trumps plannen bleef het stil.", "nl", "Trumps", "Donald Trump"),
 ])
 def test_genitive_s_reaches_the_person(text: str, lang: str, written: str, name: str) -> None:
     ents = [e for e in extract_entities(text, lang) if e.text == written]

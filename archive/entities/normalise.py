@@ -137,9 +137,9 @@ def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
         if key.endswith("s") and key not in per_keys and key not in full and key not in table and (
             key[:-1] in full or key[:-1] in per_keys
         ):
-            key = key[:-1]  # Dutch genitive: `Baudets partij` is Baudet's
-            target, label = key, "PER"
-        if key in full and key not in table:
+            key, label = key[:-1], "PER"  # Dutch genitive: `Baudets partij` is Baudet's
+            target = full[key].most_common(1)[0][0] if key in full else key
+        elif key in full and key not in table:
             target = full[key].most_common(1)[0][0]
             label = "PER"
         name = _best_form(forms[target])
