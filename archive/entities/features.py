@@ -55,7 +55,7 @@ class Featurizer:
         self.gazetteer = gazetteer
         self._memo: dict[str, tuple] = {}  # word -> five attribute lists (bytes) and the lowercase word
         self.known: set[str] | None = None  # attributes the model has weights for; others are dropped
-        self._bigrams: dict[str, dict[str, list]] = {}  # second word -> first word -> [b=, b+=] if known
+        self._bigrams: dict[str, dict[str, tuple]] = {}  # second word -> first word -> (b=, b+=) if known
 
     def restrict(self, known: set[str]) -> None:
         """Drop attributes the model does not know (same tags, less work for the tagger)."""
@@ -66,8 +66,9 @@ class Featurizer:
             head, _, pair = attr.partition("=")
             if head in ("b", "b+") and "|" in pair:
                 left, _, right = pair.partition("|")
-                slot = self._bigrams.setdefault(right, {}).setdefault(left, [None, None])
-                slot[head == "b+"] = attr.encode()
+                pair = self._bigrams.setdefault(right, {})
+                slot = pair.get(left, (None, None))
+                pair[left] = (attr.encode(), slot[1]) if head == "b" else (slot[0], attr.encode())
 
     @classmethod
     def from_dir(cls, models: Path, lang: str) -> "Featurizer":
@@ -142,7 +143,9 @@ class Featurizer:
                 self._memo.clear()
             parts = self._analyse(w)
             known = self.known
-            parts = tuple([f.encode() for f in part if known is None or f in known] for part in parts)  # type: ignore[misc]
+            # tuples, not lists: once the garbage collector sees they hold only bytes it stops scanning
+            # them, and a full memo would otherwise cost every collection (about 10% of tagging time)
+            parts = tuple(tuple([f.encode() for f in part if known is None or f in known]) for part in parts)
             hit = (*parts, w.lower())
             self._memo[w] = hit
         return hit
