@@ -66,9 +66,9 @@ class Featurizer:
             head, _, pair = attr.partition("=")
             if head in ("b", "b+") and "|" in pair:
                 left, _, right = pair.partition("|")
-                pair = self._bigrams.setdefault(right, {})
-                slot = pair.get(left, (None, None))
-                pair[left] = (attr.encode(), slot[1]) if head == "b" else (slot[0], attr.encode())
+                by_left = self._bigrams.setdefault(right, {})
+                slot = by_left.get(left, (None, None))
+                by_left[left] = (attr.encode(), slot[1]) if head == "b" else (slot[0], attr.encode())
 
     @classmethod
     def from_dir(cls, models: Path, lang: str) -> "Featurizer":
@@ -141,12 +141,11 @@ class Featurizer:
         if hit is None:
             if len(self._memo) > MEMO_LIMIT:
                 self._memo.clear()
-            parts = self._analyse(w)
             known = self.known
             # tuples, not lists: once the garbage collector sees they hold only bytes it stops scanning
             # them, and a full memo would otherwise cost every collection (about 10% of tagging time)
-            parts = tuple(tuple([f.encode() for f in part if known is None or f in known]) for part in parts)
-            hit = (*parts, w.lower())
+            encoded = [tuple([f.encode() for f in part if known is None or f in known]) for part in self._analyse(w)]
+            hit = (*encoded, w.lower())
             self._memo[w] = hit
         return hit
 
