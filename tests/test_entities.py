@@ -310,3 +310,15 @@ def test_genitive_s_reaches_the_person(text: str, lang: str, written: str, name:
 def test_initial_of_a_surname_keeps_its_period() -> None:
     text = "De verdachte Michael P. werd vrijdag veroordeeld. Volgens de rechter had Michael P. geen spijt."
     assert {e.name for e in extract_entities(text, "nl") if e.label == "PER"} == {"Michael P."}
+
+
+@pytest.mark.parametrize("text,lang,place", [
+    ("Harbour fees rise\n\nBRIGHTON (Harbour Wire) - Runners crowded the seafront on Sunday.", "en", "BRIGHTON"),
+    ("NAMUR (Agence Meuse) - Le gouvernement a présenté mardi un budget.", "fr", "NAMUR"),
+    ("ANTWERPEN, 3 maart (Belga) - De staking in de haven duurt voort.", "nl", "ANTWERPEN"),
+])
+def test_dateline_gives_the_place_not_the_agency(text: str, lang: str, place: str) -> None:
+    ents = extract_entities(text, lang)
+    agency = text[text.index("(") + 1:text.index(")")]
+    assert ("LOC", place) in {(e.label, e.text) for e in ents}
+    assert not [e for e in ents if agency in e.text or e.text in agency]

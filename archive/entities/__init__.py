@@ -8,6 +8,7 @@ FALLBACK extractor in `fallback.py`. Names are then normalised per article (`nor
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,13 @@ __all__ = ["extract_entities", "name_key", "canonical_name", "MODEL_LANGUAGES"]
 MODELS = Path(__file__).with_name("models")
 MODEL_LANGUAGES = ("nl", "en", "es")
 NOISE = {"PER", "ORG", "LOC"}  # labels that must not hold a lone function word
+_CAP = "A-ZÀ-ÖØ-Þ"
+DATELINE = re.compile(  # at a line start: one to four capitalised words, an optional date, (agency), a dash
+    rf"^[ \t]*(?P<place>[{_CAP}][\w'’.-]*(?:[ \t]+[{_CAP}][\w'’.-]*){{0,3}})(?:[ \t]*,[^()\n]{{1,30}}?)?"
+    rf"[ \t]*\((?P<agency>[{_CAP}][^()\n]{{1,40}})\)[ \t]*[-–—:]",
+    re.M,
+)
+DATELINE_REACH = 600  # characters: a dateline opens the story, after at most a title
 SIGNATURES = {"reuter", "reuters", "ap", "afp", "anp", "belga", "efe", "dpa", "upi", "ansa"}  # wire sign-offs
 
 
@@ -88,7 +96,19 @@ def extract_entities(text: str, language: str | None) -> list[Entity]:
         mentions = crf_mentions(text, lang)
     else:
         mentions = fallback.extract(text, lang or None)
-    return resolve(text, [m for m in mentions if not is_signature(text, m[1], m[2])])
+    mentions = dateline_place(text, [m for m in mentions if not is_signature(text, m[1], m[2])])
+    return resolve(text, mentions)
+
+
+def dateline_place(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Read a wire dateline (`BRIGHTON (Harbour Wire) -`, `NAMUR (Belga) -`) opening the story: its place is
+    a location and its agency, the sender, is no entity; whatever the model made of either gives way."""
+    m = DATELINE.search(text, 0, DATELINE_REACH)
+    if not m:
+        return mentions
+    place, agency = m.span("place"), m.span("agency")
+    kept = [x for x in mentions if not (x[1] < place[1] and place[0] < x[2]) and not (x[1] < agency[1] and agency[0] < x[2])]
+    return sorted(kept + [("LOC", *place)], key=lambda x: x[1])
 
 
 def is_signature(text: str, start: int, end: int) -> bool:
