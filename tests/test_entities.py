@@ -322,3 +322,10 @@ def test_dateline_gives_the_place_not_the_agency(text: str, lang: str, place: st
     agency = text[text.index("(") + 1:text.index(")")]
     assert ("LOC", place) in {(e.label, e.text) for e in ents}
     assert not [e for e in ents if agency in e.text or e.text in agency]
+
+
+def test_french_fallback_knows_belgian_towns() -> None:
+    """GeoNames cities reach the fallback's place list (CLDR alone has no Namur or Liège)."""
+    text = "Le gouvernement wallon s'est réuni mardi à Namur. Les écoles de Liège et de Charleroi protestent."
+    found = {(e.label, e.name) for e in extract_entities(text, "fr")}
+    assert {("LOC", "Namur"), ("LOC", "Liège"), ("LOC", "Charleroi")} <= found

