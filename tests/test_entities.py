@@ -329,3 +329,11 @@ def test_french_fallback_knows_belgian_towns() -> None:
     text = "Le gouvernement wallon s'est réuni mardi à Namur. Les écoles de Liège et de Charleroi protestent."
     found = {(e.label, e.name) for e in extract_entities(text, "fr")}
     assert {("LOC", "Namur"), ("LOC", "Liège"), ("LOC", "Charleroi")} <= found
+
+
+@pytest.mark.parametrize("text,label,name", [
+    ("De Fietsersbond Gent wil een nieuwe brug over de Leie.", "ORG", "Fietsersbond Gent"),
+    ("Weerman Jonas Peeters verwacht zware regen aan de kust.", "PER", "Jonas Peeters"),
+])
+def test_dutch_bodies_and_titles(text: str, label: str, name: str) -> None:
+    assert (label, name) in {(e.label, e.name) for e in extract_entities(text, "nl")}

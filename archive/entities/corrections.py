@@ -5,6 +5,8 @@
 2. A person's name does not keep a title or job word before it: `Vakbondsleider Koen Verbiest` and
    `President Bill Clinton` give `Koen Verbiest` and `Bill Clinton` (a word in the titles list, a
    compound ending in one, or a sentence-opening word the news text almost always writes in lower case).
+   A "person" holding a word that ends like a body (`Fietsersbond`, `Stadskrant`, `…partij`) is an
+   organisation.
 3. Name particles: `Staffan` + `de` + `Mistura` tagged as two entities around a lowercase particle
    become one person, split from a place written just before it (`Syrië Staffan`). Not for
    Spanish, where `de` is mostly the preposition inside organisation names.
@@ -16,6 +18,7 @@ from .features import BREAKS, Featurizer
 
 PARTICLES = {"de", "di", "da", "du", "dos", "ten", "ter", "bin"}  # not van/von: too often "of"
 STRONG = {"PER", "ORG", "LOC"}
+ORG_ENDINGS = ("bond", "krant", "partij", "bank", "vereniging", "federatie", "raad", "instituut", "ministerie", "groep")
 COMPOUND_TITLES = ("leider", "minister", "voorzitter", "woordvoerder", "president", "burgemeester", "topman")
 
 
@@ -56,6 +59,8 @@ def repair(
             continue
         while kind == "PER" and j - i > 1 and _is_title(words, i, featurizer):
             i += 1
+        if kind == "PER" and any(w.lower().endswith(ORG_ENDINGS) and len(w) > 6 for w in words[i:j]):
+            kind = "ORG"  # `Fietsersbond Gent`, `Stadskrant Schelde`: a body, not a person
         spans.append((kind, i, j))
     out: list[tuple[str, int, int]] = []
     for kind, i, j in spans:

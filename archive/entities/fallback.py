@@ -47,7 +47,7 @@ TITLES = set(
     secrétaire woordvoerder porte-parole spokesman spokeswoman portavoz ambassadeur ambassador embajador
     bondskanselier bundeskanzler kanzlerin staatssecretaris commissaris commissaire commissioner gouverneur governor
     dr dr. prof prof. mr mr. mrs mrs. ms ms. m. mme mme. mgr dhr. mevrouw meneer monsieur madame señor señora herr frau
-    juge rechter judge procureur prosecutor fiscal
+    juge rechter judge procureur prosecutor fiscal weerman weervrouw
     """.split()
 )
 ORG_WORDS = set(
