@@ -36,6 +36,7 @@ class Profile:
     request: SearchRequest  # the search behind the profile (a filter on the name)
     page: SearchPage  # latest articles, facets and timeline
     related: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # label -> co-occurring names
+    elsewhere: list[tuple[str, int]] = field(default_factory=list)  # other kinds the same name was tagged as
 
     @property
     def total(self) -> int:
@@ -59,7 +60,21 @@ def profile(searcher: Searcher, kind: str, name: str, index_version: int = 0) ->
         [:PROFILE_FACETS]
         for label in LABELS
     }
-    return Profile(kind, display, req, page, related)
+    return Profile(kind, display, req, page, related, other_kinds(searcher, kind, name, index_version))
+
+
+def other_kinds(searcher: Searcher, kind: str, name: str, index_version: int = 0) -> list[tuple[str, int]]:
+    """Return the other entity kinds the same name was tagged as, with their article counts: a recogniser
+    can call a club a person in one story and an organisation in the next, and the reader should see both."""
+    if kind not in ENTITY_TYPES:
+        return []
+    out = []
+    for other in ENTITY_TYPES:
+        if other != kind:
+            total = search(searcher, SearchRequest.from_dict({other: name, "size": "1"}), index_version).total
+            if total:
+                out.append((other, total))
+    return out
 
 
 @lru_cache(maxsize=None)

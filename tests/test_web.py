@@ -213,3 +213,26 @@ def test_pooled_searchers_see_new_commits(tmp_path):
     ingest([str(SAMPLE / "en_museum.txt")], str(index), workers=1)
     after = client.get("/api/search?facets=1").get_json()
     assert after["total"] == 2 and sum(b["count"] for b in after["facets"]["timeline"]) == 2
+
+
+def test_entity_page_names_the_other_kinds_of_the_same_name(tmp_path):
+    """`Chelsea` tagged as a person in one story and an organisation in two: each page points to the other."""
+    from archive.index import create_or_open, write_articles, writer
+    from archive.model import Article, Entity
+
+    def story(i: int, label: str) -> Article:
+        body = f"Chelsea won match {i} on Saturday."
+        return Article(id=f"c{i}", body=body, language="en", source="Test Wire",
+                       entities=[Entity(label, 0, 7, "Chelsea", "Chelsea")])
+
+    path = tmp_path / "ix"
+    with writer(create_or_open(path)) as w:
+        write_articles(w, [story(1, "PER"), story(2, "ORG"), story(3, "ORG")])
+    client = create_app({"TESTING": True, "INDEX_PATH": str(path)}).test_client()
+    person = client.get("/entities/person/Chelsea").get_data(as_text=True)
+    assert 'Also tagged as <a href="/entities/org/Chelsea">organisation</a> (2 articles)' in person
+    org = client.get("/entities/org/Chelsea").get_data(as_text=True)
+    assert 'href="/entities/person/Chelsea">person</a> (1 article)' in org
+    place = client.get("/entities/location/Chelsea")  # never a place, but the page says where to look
+    assert place.status_code == 404 and 'href="/entities/person/Chelsea">person</a>' in place.get_data(as_text=True)
+    assert "Also tagged as" not in client.get("/entities/location/Nowhere").get_data(as_text=True)
