@@ -79,14 +79,14 @@ def wrap_width(text: str) -> int:
     return width if 2 * open_ends >= len(lines) else 0
 
 
-def _soft_break(text: str, tok: Token, gap: str, width: int) -> bool:
-    """Return whether the line break in `gap` only wraps a line: one break, no indent after it, and
-    a lowercase word or comma on either side or a nearly full line before (a short line ending in a
-    name or number ends a paragraph, a heading or a table row)."""
+def _soft_break(text: str, tok: Token, nxt: Token, width: int) -> bool:
+    """Return whether the line break between `tok` and `nxt` only wraps a line: one break, no indent after it,
+    and a lowercase word or comma on either side, a company form after it, or a nearly full line before
+    (a short line ending in a name or number ends a paragraph, a heading or a table row)."""
+    gap = text[tok.end:nxt.start]
     if gap.count("\n") != 1 or gap.endswith((" ", "\t")):
         return False
-    after = text[tok.end + len(gap):tok.end + len(gap) + 6]
-    if tok.text[:1].islower() or tok.text == "," or after[:1].islower() or _SUFFIX.match(after):
+    if tok.text[:1].islower() or tok.text == "," or nxt.text[:1].islower() or _SUFFIX.match(nxt.text):
         return True  # `a subsidiary of` / `Occidental`, `said it` / `has filed`, `Airgas` / `Inc`: it goes on
     line_start = text.rfind("\n", 0, tok.start) + 1
     return len(text[line_start:tok.end].strip()) >= 0.6 * width
@@ -105,7 +105,7 @@ def split_sentences(text: str, tokens: list[Token]) -> list[list[Token]]:
             break
         nxt = tokens[i + 1]
         if text.find("\n", tok.end, nxt.start) >= 0 and not (
-            width and _soft_break(text, tok, text[tok.end:nxt.start], width)
+            width and _soft_break(text, tok, nxt, width)
         ):
             sentences.append(current)
             current = []
