@@ -104,16 +104,41 @@ def canonical_name(name: str) -> str:
 
 
 def _best_form(forms: Counter[str]) -> str:
-    """Pick the display form: most frequent, then not all capitals, then longest."""
+    """Pick the display form: most frequent, then not all capitals, then longest, then first written."""
     return max(forms, key=lambda f: (forms[f], not f.isupper(), len(f)))
 
 
+def _full_names(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, dict[str, list[int]]]:
+    """Index the article's multi-word person names by their last word(s) (surname, `de Mistura`):
+    tail -> full name key -> start offsets of that key's mentions; full names in order of first mention."""
+    starts: dict[str, list[int]] = defaultdict(list)
+    for it in items:
+        starts[it[5]].append(it[1])
+    full: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for label, _, _, _, _, key in items:  # in text order: no set order decides anything
+        if label != "PER":
+            continue
+        words = key.split()
+        for i in range(1, len(words)):
+            full[" ".join(words[i:])].setdefault(key, starts[key])
+    return full
+
+
+def _full_name(names: dict[str, list[int]], at: int) -> str:
+    """Return the full name a short mention at offset `at` stands for: the most mentioned; among equals the
+    one named last before it (after `Hillary Clinton ... Bill Clinton`, `Clinton` is Bill), else the first named."""
+    most = max(len(s) for s in names.values())
+    tied = [k for k, s in names.items() if len(s) == most]
+    before = [(max(p for p in names[k] if p < at), k) for k in tied if names[k][0] < at]
+    return max(before)[1] if before else min(tied, key=lambda k: names[k][0])
+
+
 def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
-    """Turn (label, start, end) mentions of one article into entities with normalised names."""
+    """Turn (label, start, end) mentions of one article into entities with normalised names, in text order."""
     table = aliases()
     labels = load_alias_labels(_alias_path())
     items: list[tuple[str, int, int, str, str, str]] = []
-    for label, start, end in mentions:
+    for label, start, end in sorted(mentions, key=lambda m: (m[1], m[2], m[0])):
         written = text[start:end]
         clean = clean_name(written)
         if clean[-2:-1] == " " and clean[-1:].isupper() and text[end:end + 1] == ".":
@@ -124,13 +149,8 @@ def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for it in items:
         forms[it[5]][it[4]] += 1
-    # A person's full names, indexed by their last word and by their last words (surname, "de Mistura").
-    full: dict[str, Counter[str]] = defaultdict(Counter)
+    full = _full_names(items)
     per_keys = {it[5] for it in items if it[0] == "PER"}
-    for key in per_keys:
-        words = key.split()
-        for i in range(1, len(words)):
-            full[" ".join(words[i:])][key] += sum(forms[key].values())
     out = []
     for label, start, end, written, clean, key in items:
         target = key
@@ -138,9 +158,9 @@ def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
             key[:-1] in full or key[:-1] in per_keys
         ):
             key, label = key[:-1], "PER"  # Dutch genitive: `Baudets partij` is Baudet's
-            target = full[key].most_common(1)[0][0] if key in full else key
+            target = _full_name(full[key], start) if key in full else key
         elif key in full and key not in table:
-            target = full[key].most_common(1)[0][0]
+            target = _full_name(full[key], start)
             label = "PER"
         name = _best_form(forms[target])
         name = table.get(name_key(name), name)
