@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import click
 
-from .index import UNDATED_OLD, IndexBusy, IndexMissing, iter_articles, open_index, stored_article
+from .backends import Backend, BackendError, is_url, open_backend
 from .model import LABELS
 from .query import QueryError
 from .request import RequestError, SearchRequest
@@ -21,16 +21,37 @@ DEFAULT_INDEX = "index"
 
 
 class Context:
-    """What every command shares: the index path."""
+    """What every command shares: the archive's location (a folder or a PostgreSQL URL)."""
 
     def __init__(self, index_path: str):
         self.index_path = index_path
 
-    def open(self):
+    def open(self) -> Backend:
+        """Open the archive for reading (a clean error where there is none)."""
         try:
-            return open_index(self.index_path)
-        except IndexMissing as exc:
+            backend = open_backend(self.index_path)
+            click.get_current_context().call_on_close(backend.close)
+            backend.count()
+            return backend
+        except BackendError as exc:
             raise click.ClickException(str(exc)) from None
+
+    @property
+    def shown(self) -> str:
+        """The location without a password, for messages."""
+        return _hide_password(self.index_path)
+
+
+def _hide_password(location: str) -> str:
+    if not is_url(location):
+        return location
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(location)
+    if parts.password:
+        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return location
 
 
 def user_errors(fn: Callable) -> Callable:
@@ -40,7 +61,7 @@ def user_errors(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (IndexMissing, IndexBusy, QueryError) as exc:
+        except (BackendError, QueryError) as exc:
             raise click.ClickException(str(exc)) from None
         except RequestError as exc:
             raise click.BadParameter(str(exc).split(": ", 1)[1], param_hint=f"--{exc.param}") from None
@@ -50,7 +71,7 @@ def user_errors(fn: Callable) -> Callable:
 
 @click.group()
 @click.option("--index", "index_path", envvar="ARCHIVE_INDEX", default=DEFAULT_INDEX, show_default=True,
-              type=click.Path(file_okay=False), help="Index folder (env ARCHIVE_INDEX).")
+              help="Index folder, or postgresql://user@host:port/db (env ARCHIVE_INDEX).")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
 @click.version_option(package_name="news-archive")
 @click.pass_context
@@ -105,7 +126,7 @@ def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size
         with open(report_path, "w", encoding="utf-8") as fh:
             for failure in report.failures:
                 fh.write(json.dumps({"input": failure.name, "reason": failure.reason}, ensure_ascii=False) + "\n")
-    click.echo(f"{report.articles} articles from {report.inputs} inputs into {obj.index_path} "
+    click.echo(f"{report.articles} articles from {report.inputs} inputs into {obj.shown} "
                f"in {report.seconds:.1f}s; {len(report.failures)} inputs failed", err=True)
     if report.failures:
         sys.exit(1)
@@ -173,18 +194,16 @@ def search(obj: Context, query: tuple[str, ...], fmt: str, explain: bool, export
     from .search import search as run_search
 
     req = build_request(query, **kw)
-    archive = obj.open()
+    backend = obj.open()
     if export_fmt:
         from .export import iter_export
 
         if explain:
-            with archive.searcher() as searcher:
-                click.echo(run_search(searcher, req, archive.version).explanation, err=True)
-        for line in iter_export(archive, req, export_fmt):
+            click.echo(run_search(backend, req).explanation, err=True)
+        for line in iter_export(backend, req, export_fmt):
             click.echo(line, nl=False)
         return
-    with archive.searcher() as searcher:
-        page = run_search(searcher, req, archive.version)
+    page = run_search(backend, req)
     if explain:
         click.echo(page.explanation, err=fmt != "text")
     if fmt == "json":
@@ -233,12 +252,9 @@ def print_text(page) -> None:
 @user_errors
 def show(obj: Context, article_id: str, fmt: str) -> None:
     """Show one article by its id."""
-    archive = obj.open()
-    with archive.searcher() as s:
-        fields_ = s.document(id=article_id)
-    if fields_ is None:
+    article = obj.open().get(article_id)
+    if article is None:
         raise click.ClickException(f"no article with id {article_id}: find ids with `archive search`")
-    article = stored_article(fields_)
     if fmt == "json":
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -303,11 +319,7 @@ def sources(obj: Context) -> None:
 
 def _all_facets(obj: Context, limit: int | None):
     """Count facet values over every article in the index."""
-    from .search import count_facets
-
-    archive = obj.open()
-    with archive.searcher() as s:
-        return count_facets(s, list(s.reader().all_doc_ids()), limit=limit)
+    return obj.open().facet_counts(limit)
 
 
 @cli.command()
@@ -315,22 +327,13 @@ def _all_facets(obj: Context, limit: int | None):
 @user_errors
 def stats(obj: Context) -> None:
     """Summarise the index: articles, sources, languages, dates."""
-    archive = obj.open()
-    facets = _all_facets(obj, None)
-    with archive.searcher() as s:
-        column = s.reader().column_reader("sort_old")
-        dated = sorted(v for v in (column[d] for d in s.reader().all_doc_ids()) if v != UNDATED_OLD)
-    click.echo(f"index: {archive.path} (version {archive.version})")
-    click.echo(f"articles: {archive.doc_count()}")
-    click.echo(f"sources: {len(facets.values['source'])}")
-    click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in facets.values["language"]))
-    span = f"{_stamp(dated[0])} to {_stamp(dated[-1])}" if dated else "none"
-    click.echo(f"dates: {span}; undated: {facets.undated}")
-
-
-def _stamp(value: int) -> str:
-    s = str(value)
-    return f"{s[:4]}-{s[4:6]}-{s[6:8]}"
+    st = obj.open().stats()
+    click.echo(f"index: {obj.shown} ({st.engine}, version {st.version})")
+    click.echo(f"articles: {st.articles}")
+    click.echo(f"sources: {st.sources}")
+    click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in st.languages))
+    span = f"{st.first_date} to {st.last_date}" if st.first_date else "none"
+    click.echo(f"dates: {span}; undated: {st.undated}")
 
 
 @cli.command()
@@ -339,7 +342,7 @@ def _stamp(value: int) -> str:
 @user_errors
 def export(obj: Context, fmt: str) -> None:
     """Print every stored article as JSON Lines (re-ingest the output to rebuild an index)."""
-    for article in iter_articles(obj.open()):
+    for article in obj.open().articles():
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
 
 
@@ -349,10 +352,8 @@ def export(obj: Context, fmt: str) -> None:
 @user_errors
 def reindex(obj: Context, enrich: bool) -> None:
     """Rebuild the index from the articles it stores (after an analyzer or schema change), without the originals."""
-    from .reindex import reindex as run_reindex
-
-    count = run_reindex(obj.index_path, enrich=enrich)
-    click.echo(f"rebuilt {obj.index_path} from {count} stored articles", err=True)
+    count = obj.open().reindex(enrich=enrich)
+    click.echo(f"rebuilt {obj.shown} from {count} stored articles", err=True)
 
 
 @cli.command()
@@ -365,9 +366,10 @@ def serve(obj: Context, host: str, port: int, debug: bool) -> None:
     """Serve the search web app (read-only) on HOST:PORT with the waitress WSGI server."""
     from .web import create_app
 
-    obj.open()
-    app = create_app({"INDEX_PATH": os.path.abspath(obj.index_path)})
-    click.echo(f"Serving {obj.index_path} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    obj.open().close()
+    location = obj.index_path if is_url(obj.index_path) else os.path.abspath(obj.index_path)
+    app = create_app({"INDEX_PATH": location})
+    click.echo(f"Serving {obj.shown} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return

@@ -1,9 +1,9 @@
 """Export a whole result set (every matching article, every version, in the request's order) as CSV or JSON Lines.
 
 The first line records what was exported, so a count can be cited and reproduced: the search parameters, the time
-(UTC, ISO 8601), the index version (its Whoosh generation) and the total. In JSON Lines it is an object with one
+(UTC, ISO 8601), the index version (it changes with every commit) and the total. In JSON Lines it is an object with one
 key, `export`; in CSV it is that JSON object after `# ` (read it back with `comment="#"` in pandas, or skip it).
-Lines are produced one article at a time from a searcher the export opens and closes itself, so exports stream.
+Lines are produced one article at a time as the backend streams the matches, so exports stream.
 """
 from __future__ import annotations
 
@@ -12,14 +12,11 @@ import io
 import json
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
-from whoosh.searching import Searcher
-
-from .index import ArchiveIndex, stored_article
+from .backends import Backend
 from .model import Article
 from .request import DEFAULT_PAGE_SIZE, SearchRequest
-from .search import iter_matches
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 CSV_COLUMNS = ["id", "date", "date_source", "source", "language", "title", "persons", "organisations", "locations",
@@ -59,40 +56,25 @@ def _csv_line(row: list[str]) -> str:
     return buffer.getvalue()
 
 
-def iter_export(archive: ArchiveIndex, req: SearchRequest, fmt: str,
-                borrow: Callable[[], Searcher] | None = None,
-                give_back: Callable[[Searcher], None] | None = None) -> Iterator[str]:
-    """Yield the export of every match of `req` line by line; raise QueryError before the first line if needed.
-
-    The searcher comes from `borrow` (default: a new one) and goes to `give_back` (default: closed) at the end.
-    """
+def iter_export(backend: Backend, req: SearchRequest, fmt: str) -> Iterator[str]:
+    """Return the export of every match of `req` line by line; raise QueryError before the first line if needed."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use csv or jsonl")
-    searcher = borrow() if borrow else archive.searcher()
-    release = give_back or (lambda s: s.close())
-    try:
-        total, docnums = iter_matches(searcher, req)
-        meta = metadata(req, total, archive.version, fmt)
-    except BaseException:
-        release(searcher)
-        raise
-    return _lines(searcher, meta, docnums, fmt, release)
+    version = backend.version()
+    total, articles = backend.matches(req)
+    return _lines(metadata(req, total, version, fmt), articles, fmt)
 
 
-def _lines(searcher: Searcher, meta: dict[str, Any], docnums: Iterator[int], fmt: str,
-           release: Callable[[Searcher], None]) -> Iterator[str]:
-    try:
-        if fmt == "jsonl":
-            yield json.dumps({"export": meta}, ensure_ascii=False) + "\n"
-            for docnum in docnums:
-                yield json.dumps(stored_article(searcher.stored_fields(docnum)).to_dict(), ensure_ascii=False) + "\n"
-        else:
-            yield "# " + json.dumps(meta, ensure_ascii=False) + "\r\n"
-            yield _csv_line(CSV_COLUMNS)
-            for docnum in docnums:
-                yield _csv_line(csv_row(stored_article(searcher.stored_fields(docnum))))
-    finally:
-        release(searcher)
+def _lines(meta: dict[str, Any], articles: Iterator[Article], fmt: str) -> Iterator[str]:
+    if fmt == "jsonl":
+        yield json.dumps({"export": meta}, ensure_ascii=False) + "\n"
+        for article in articles:
+            yield json.dumps(article.to_dict(), ensure_ascii=False) + "\n"
+    else:
+        yield "# " + json.dumps(meta, ensure_ascii=False) + "\r\n"
+        yield _csv_line(CSV_COLUMNS)
+        for article in articles:
+            yield _csv_line(csv_row(article))
 
 
 def filename(req: SearchRequest, fmt: str) -> str:

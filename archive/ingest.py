@@ -15,11 +15,12 @@ import zlib
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping
 
-from .cluster import ReprintTable, assign_clusters
+from .backends import Backend, open_backend
+from .backends.base import Prepare, Prepared
 from .enrich import enrich
-from .index import Analysed, ArchiveIndex, analyse, create_or_open, write_articles, writer
 from .model import Article
 from .readers import Input, ReadError, iter_inputs, read_bytes, read_input
 
@@ -64,6 +65,7 @@ class Task:
     last: bool = True  # the last task of its input
     field_map: tuple[tuple[str, str], ...] = ()  # JSON/CSV keys named by the user
     meta: str | None = None  # sidecar records joined to JSON/CSV records by id
+    prepare: Prepare | None = None  # the engine's per-article work (text analysis), done in the worker
 
 
 def process_input(
@@ -74,9 +76,6 @@ def process_input(
         return inp.name, [enrich(a) for a in read_input(inp, field_map, meta)]
     except ReadError as exc:
         return inp.name, str(exc)
-
-
-Prepared = list[tuple[Article, dict[str, Analysed]]]
 
 
 def process_task(task: Task) -> tuple[str, Prepared | str]:
@@ -92,14 +91,17 @@ def process_task(task: Task) -> tuple[str, Prepared | str]:
             result = f"{name}: {exc}"
     if isinstance(result, str):
         return name, result
-    return name, [(a, analyse(a)) for a in result]
+    prepare = task.prepare
+    return name, [(a, prepare(a) if prepare else None) for a in result]
 
 
 def plan(
-    inputs: Iterable[Input], field_map: Mapping[str, str] | None = None, meta: str | None = None
+    inputs: Iterable[Input], field_map: Mapping[str, str] | None = None, meta: str | None = None,
+    prepare: Prepare | None = None,
 ) -> Iterator[Task]:
     """Cut large JSON Lines files into chunks of lines so that no worker holds a whole big file."""
     mapping = tuple(sorted((field_map or {}).items()))
+    task = partial(Task, field_map=mapping, meta=meta, prepare=prepare)
     for inp in inputs:
         try:
             streamed = (inp.path is not None and inp.name.lower().endswith(STREAMED_SUFFIXES)
@@ -107,17 +109,17 @@ def plan(
         except OSError:
             streamed = False
         if not streamed:
-            yield Task(inp, field_map=mapping, meta=meta)
+            yield task(inp)
             continue
         try:
             previous = None
             for chunk in _line_chunks(inp):
                 if previous is not None:
-                    yield Task(inp, previous, last=False, field_map=mapping, meta=meta)
+                    yield task(inp, previous, last=False)
                 previous = chunk
-            yield Task(inp, previous or b"", last=True, field_map=mapping, meta=meta)
+            yield task(inp, previous or b"", last=True)
         except (OSError, EOFError, zlib.error) as exc:
-            yield Task(inp, field_map=mapping, meta=meta)  # the reader then reports what is wrong with the file
+            yield task(inp)  # the reader then reports what is wrong with the file
             log.debug("%s: not streamed (%s)", inp.name, exc)
 
 
@@ -181,20 +183,32 @@ def ingest(
     field_map: Mapping[str, str] | None = None,
     meta: str | None = None,
 ) -> IngestReport:
-    """Ingest files, folders, globs or `-` into the index at `index_path`; raise IndexBusy if it is locked."""
+    """Ingest files, folders, globs or `-` into the archive at `index_path` (a folder or a URL).
+
+    Raise IndexBusy if another writer holds a Whoosh index's lock.
+    """
     report = IngestReport()
     started = time.monotonic()
-    archive = create_or_open(index_path)
+    backend = open_backend(index_path, create=True)
+    try:
+        _ingest(backend, paths, report, started, workers, batch_size, progress, wait_seconds, field_map, meta)
+    finally:
+        backend.close()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _ingest(backend: Backend, paths: list[str], report: IngestReport, started: float, workers: int,
+            batch_size: int, progress: Progress | None, wait_seconds: float,
+            field_map: Mapping[str, str] | None, meta: str | None) -> None:
     inputs: list[Input] = []
     for item in iter_inputs(paths):
         if isinstance(item, ReadError):
             report.failures.append(Failure(str(item).split(":", 1)[0], str(item)))
         else:
             inputs.append(item)
-    with archive.searcher() as searcher:
-        table = ReprintTable.from_index(searcher)
     batch: Prepared = []
-    for task, result in _processed(plan(inputs, field_map, meta), workers):
+    for task, result in _processed(plan(inputs, field_map, meta, backend.prepare), workers):
         name = task.input.name
         report.inputs += task.last
         if isinstance(result, str):
@@ -204,23 +218,12 @@ def ingest(
             batch.extend(result)
             report.read += len(result)
         if len(batch) >= batch_size:
-            _commit(archive, table, batch, wait_seconds)
+            backend.write(batch, wait_seconds)
             report.articles += len(batch)
             batch = []
         report.seconds = time.monotonic() - started
         if progress:
             progress(report, name)
     if batch:
-        _commit(archive, table, batch, wait_seconds)
+        backend.write(batch, wait_seconds)
         report.articles += len(batch)
-    report.seconds = time.monotonic() - started
-    return report
-
-
-def _commit(archive: ArchiveIndex, table: ReprintTable, batch: Prepared, wait_seconds: float) -> None:
-    """Write one batch in one commit: all of it lands, or none of it."""
-    with writer(archive, timeout=wait_seconds) as w:
-        last = {a.id: (a, analysed) for a, analysed in batch}  # update_document only sees committed documents
-        articles = [a for a, _ in last.values()]
-        assign_clusters(table, articles)
-        write_articles(w, articles, {id_: analysed for id_, (_, analysed) in last.items()})

@@ -160,3 +160,17 @@ def make_id(article: Article) -> str:
             ]
         )
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+ENTITY_FIELDS = {"PER": "person", "ORG": "org", "LOC": "location", "MISC": "misc"}  # label -> filter and field
+UNDATED_OLD = 999_999_999_999  # the date key of an undated article: sorts last when sorting oldest first
+
+
+def date_key(value: datetime) -> int:
+    """Return a sortable integer for a wall-clock date: YYYYMMDDHHMM."""
+    return int(value.strftime("%Y%m%d%H%M"))
+
+
+def article_date_key(article: Article) -> int:
+    """Return an article's date key, `UNDATED_OLD` where it has no date."""
+    return date_key(article.date) if article.date is not None else UNDATED_OLD

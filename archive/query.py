@@ -16,7 +16,7 @@ from whoosh.qparser import MultifieldParser
 
 from .analysis import OTHER, TEXT_FIELDS, fold, language_analyzer
 from .entities import canonical_name
-from .index import ENTITY_FIELDS
+from .model import ENTITY_FIELDS
 from .request import SearchRequest
 
 SEARCH_FIELDS = [*TEXT_FIELDS.values(), "exact"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .index import UNDATED_OLD
+from .model import UNDATED_OLD
 from .request import SearchRequest
 
 MAX_BARS = 400  # beyond this many periods only the non-empty ones are drawn

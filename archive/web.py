@@ -1,7 +1,8 @@
 """The web app: a search page, article pages and a JSON API over the same search request as the CLI.
 
-Read-only: it opens searchers, never writers. One searcher per request, borrowed from a small pool of open
-searchers (opening one costs hundreds of milliseconds on a big index) and given back on teardown.
+Read-only: it searches and reads through the backend protocol, never writes. One backend per app (a folder or a
+PostgreSQL URL), opened on first use; the engine keeps what it needs open between requests (Whoosh: a pool
+of searchers; PostgreSQL: connections).
 """
 from __future__ import annotations
 
@@ -12,18 +13,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Flask, Response, abort, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
+from .backends import Backend, BackendError, IndexMissing, open_backend
 from .export import FORMATS, filename, iter_export
-from .index import ArchiveIndex, IndexMissing, stored_article
 from .model import LABELS, Article, Entity
-from .pages import ENTITY_TYPES, TYPE_NAMES, more_like, profile
-from .pool import SearcherPool
+from .pages import ENTITY_TYPES, TYPE_NAMES, profile
 from .query import QueryError
 from .request import RequestError, SearchRequest
-from .search import FACET_FIELDS, search, versions
+from .search import FACET_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ FILTER_NAMES = {"source": "source", "person": "person", "org": "organisation", "
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create the app; config INDEX_PATH (or env ARCHIVE_INDEX_PATH / ARCHIVE_INDEX) names the index folder."""
+    """Create the app; config INDEX_PATH (or env ARCHIVE_INDEX_PATH / ARCHIVE_INDEX) names the folder or URL."""
     app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config.from_mapping(INDEX_PATH=os.environ.get("ARCHIVE_INDEX", "index"))
     app.config.from_prefixed_env("ARCHIVE")
@@ -50,27 +50,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["annotate"] = annotate
     app.jinja_env.tests["is_web_url"] = is_web_url
 
-    pool = SearcherPool(app.config["INDEX_PATH"], app.config.get("SEARCHERS", 8))
-    app.extensions["archive_pool"] = pool
-    weakref.finalize(app, pool.close)  # close the kept searchers' files when the app goes away
-
-    @app.teardown_appcontext
-    def give_back_searcher(_exc: BaseException | None) -> None:
-        searcher = g.pop("searcher", None)
-        if searcher is not None:
-            _pool().give_back(searcher)
+    holder = _BackendHolder(app.config["INDEX_PATH"], app.config.get("SEARCHERS", 8))
+    app.extensions["archive_backend"] = holder
+    weakref.finalize(app, holder.close)  # close the kept searchers' files or connections when the app goes away
 
     @app.get("/")
     def search_page():
         req = _request()
-        page = search(_searcher(), req, _archive().version)
+        page = _backend().search(req)
         return render_template("search.html", req=req, page=page)
 
     @app.get("/articles/<article_id>")
     def article_page(article_id: str):
         article = _article(article_id)
-        terms, similar = more_like(_searcher(), article)
-        return render_template("article.html", article=article, versions=versions(_searcher(), article),
+        terms, similar = _backend().more_like(article)
+        return render_template("article.html", article=article, versions=_backend().versions(article),
                                similar=similar, similar_terms=terms)
 
     @app.get("/entities/<kind>/<path:name>")
@@ -85,7 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/api/search")
     def api_search():
-        page = search(_searcher(), _request(), _archive().version)
+        page = _backend().search(_request())
         return jsonify(page.to_dict())
 
     @app.get("/api/export")
@@ -94,8 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if fmt not in FORMATS:
             raise RequestError("format", f"unknown export format {fmt!r}: use csv or jsonl")
         req = _request()
-        pool = _pool()
-        lines = iter_export(_archive(), req, fmt, borrow=pool.borrow, give_back=pool.give_back)
+        lines = iter_export(_backend(), req, fmt)
         headers = {"Content-Disposition": f'attachment; filename="{filename(req, fmt)}"'}
         return Response(lines, mimetype=FORMATS[fmt].split(";")[0], headers=headers)
 
@@ -104,7 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         article = _article(article_id)
         record = article.to_dict()
         record["versions"] = [{"id": v.id, "source": v.source, "date": v.date_iso, "title": v.display_title}
-                              for v in versions(_searcher(), article)]
+                              for v in _backend().versions(article)]
         return jsonify(record)
 
     @app.errorhandler(RequestError)
@@ -113,7 +106,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return _error(400, str(exc))
 
     @app.errorhandler(IndexMissing)
+    @app.errorhandler(BackendError)
     def no_index(exc: Exception):
+        log.warning("%s", exc)
         return _error(503, str(exc))
 
     @app.errorhandler(HTTPException)
@@ -128,19 +123,29 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _pool() -> SearcherPool:
-    return current_app.extensions["archive_pool"]
+class _BackendHolder:
+    """The app's backend, opened on first use (so that the app starts before the index exists)."""
+
+    def __init__(self, location: str, searchers: int):
+        self.location = location
+        self.searchers = searchers
+        self._backend: Backend | None = None
+
+    def get(self) -> Backend:
+        if self._backend is None:
+            options: dict[str, Any] = {} if "://" in str(self.location) else {"searchers": self.searchers}
+            backend = open_backend(self.location, **options)
+            backend.count()  # raises IndexMissing where there is nothing to read
+            self._backend = backend
+        return self._backend
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
 
 
-def _archive() -> ArchiveIndex:
-    return _pool().archive()
-
-
-def _searcher():
-    """Return this request's searcher, borrowed from the app's pool and given back on teardown."""
-    if "searcher" not in g:
-        g.searcher = _pool().borrow()
-    return g.searcher
+def _backend() -> Backend:
+    return current_app.extensions["archive_backend"].get()
 
 
 def _request() -> SearchRequest:
@@ -151,7 +156,7 @@ def _request() -> SearchRequest:
 
 
 def _profile_page(kind: str, name: str):
-    prof = profile(_searcher(), kind, name, _archive().version)
+    prof = profile(_backend(), kind, name)
     status = 200 if prof.total else 404
     return render_template("profile.html", profile=prof, page=prof.page, req=prof.request), status
 
@@ -168,10 +173,10 @@ def source_url(name: str) -> str:
 
 
 def _article(article_id: str) -> Article:
-    fields_ = _searcher().document(id=article_id)
-    if fields_ is None:
+    article = _backend().get(article_id)
+    if article is None:
         abort(404, f"no article with id {article_id}: it may have been re-ingested under a new id; search for it")
-    return stored_article(fields_)
+    return article
 
 
 def _error(status: int, message: str):

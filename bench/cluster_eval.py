@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.index import iter_articles, open_index  # noqa: E402
+from archive.backends.whoosh.index import iter_articles, open_index  # noqa: E402
 from archive.ingest import ingest  # noqa: E402
 
 LEADS = ["Update: ", "(Bijgewerkt) ", "Breaking: ", "Eerder vandaag: "]

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import build  # noqa: E402
 
-from archive.index import open_index  # noqa: E402
+from archive.backends import open_backend  # noqa: E402
 from archive.ingest import ingest  # noqa: E402
 from archive.readers import iter_inputs, read_input  # noqa: E402
 from archive.request import SearchRequest  # noqa: E402
@@ -69,7 +69,7 @@ def yardstick(inputs: list[str], path: Path) -> tuple[int, float]:
 
 
 def time_queries(index_path: Path, runs: int) -> None:
-    archive = open_index(index_path)
+    backend = open_backend(str(index_path))
     print(f"\n{'query':60} {'total':>7} {'p50 ms':>8} {'p95 ms':>8}")
     for params in QUERIES:
         req = SearchRequest.from_dict(params)
@@ -77,8 +77,7 @@ def time_queries(index_path: Path, runs: int) -> None:
         total = 0
         for _ in range(runs):
             started = time.perf_counter()
-            with archive.searcher() as s:
-                total = search(s, req, archive.version).total
+            total = search(backend, req).total
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]

@@ -36,13 +36,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import build  # noqa: E402
 
-from archive.columns import clear_cache, columns  # noqa: E402
-from archive.index import ArchiveIndex, open_index, stored_article  # noqa: E402
+from archive.backends.whoosh.columns import clear_cache, columns  # noqa: E402
+from archive.backends.whoosh.index import ArchiveIndex, open_index, stored_article  # noqa: E402
 from archive.ingest import ingest  # noqa: E402
-from archive.pool import SearcherPool  # noqa: E402
+from archive.backends.whoosh.pool import SearcherPool  # noqa: E402
 from archive.query import build_query  # noqa: E402
 from archive.request import SearchRequest  # noqa: E402
-from archive.search import count_facets, search  # noqa: E402
+from archive.backends.whoosh.engine import count_facets, run_search  # noqa: E402
 
 
 def kinds(top_location: str, top_person: str) -> dict[str, list[dict]]:
@@ -84,7 +84,7 @@ def in_process(archive: ArchiveIndex, pool: SearcherPool, searches: dict[str, li
             for _ in range(runs):
                 started = time.perf_counter()
                 with pool.searcher() as s:
-                    page = search(s, req, archive.version)
+                    page = run_search(s, req, archive.version)
                 times.append((time.perf_counter() - started) * 1000)
             totals.append(page.total)
         row(kind, times, f"  totals {totals}")

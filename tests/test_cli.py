@@ -1,7 +1,7 @@
 import json
 
 from archive.cli import cli
-from archive.index import create_or_open, writer
+from archive.backends.whoosh.index import create_or_open, writer
 
 from .conftest import SAMPLE, run
 

@@ -1,7 +1,9 @@
 import json
 
 from archive.cluster import signature
-from archive.index import open_index
+from contextlib import closing
+
+from archive.backends import open_backend
 from archive.request import SearchRequest
 from archive.search import search
 
@@ -22,8 +24,8 @@ def test_near_duplicates_are_similar_and_others_are_not():
 
 
 def test_reprint_collapses_to_its_earliest_version(sample_index):
-    archive = open_index(sample_index)
-    with archive.searcher() as s:
+    archive = open_backend(str(sample_index))
+    with closing(archive) as s:
         page = search(s, SearchRequest.from_dict({"q": "havenarbeiders"}))
         every = search(s, SearchRequest.from_dict({"q": "havenarbeiders", "versions": "1"}))
     assert page.total == 2 and page.results_total == 1
@@ -33,8 +35,8 @@ def test_reprint_collapses_to_its_earliest_version(sample_index):
 
 
 def test_unrelated_articles_keep_their_own_cluster(sample_index):
-    archive = open_index(sample_index)
-    with archive.searcher() as s:
+    archive = open_backend(str(sample_index))
+    with closing(archive) as s:
         page = search(s, SearchRequest.from_dict({"size": "100"}))
     clusters = [h.article.cluster for h in page.hits]
     assert len(clusters) == len(set(clusters)) == page.results_total == page.total - 1

@@ -6,7 +6,9 @@ import io
 import json
 from datetime import datetime
 
-from archive.index import open_index
+from contextlib import closing
+
+from archive.backends import open_backend
 from archive.request import SearchRequest
 from archive.search import search
 
@@ -15,9 +17,9 @@ from .conftest import run
 
 def every_id(index, params: dict) -> list[str]:
     """The ids of every matching article, all versions, in order, page by page through search."""
-    archive = open_index(index)
+    archive = open_backend(str(index))
     ids: list[str] = []
-    with archive.searcher() as s:
+    with closing(archive) as s:
         page = 1
         while True:
             result = search(s, SearchRequest.from_dict(params | {"size": 2, "page": page, "versions": "1"}))
@@ -40,7 +42,7 @@ def test_api_export_jsonl_has_every_match_and_metadata(client, app):
     meta, records = jsonl(response.get_data(as_text=True))
     assert meta["params"] == {"q": ["minister OR haven"], "sort": ["newest"]}
     assert meta["total"] == len(records) > 1
-    assert meta["index_version"] == open_index(app.config["INDEX_PATH"]).version
+    assert meta["index_version"] == open_backend(str(app.config["INDEX_PATH"])).version()
     assert datetime.fromisoformat(meta["exported_at"]).utcoffset().total_seconds() == 0
     expected = every_id(app.config["INDEX_PATH"], {"q": "minister OR haven", "sort": "newest"})
     assert [r["id"] for r in records] == expected

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from archive.fastquery import Unsupported, evaluate
-from archive.index import create_or_open, open_index, write_articles, writer
+from archive.backends.whoosh.fastquery import Unsupported, evaluate
+from archive.backends.whoosh.index import create_or_open, open_index, write_articles, writer
 from archive.query import build_query
 from archive.request import SearchRequest
 

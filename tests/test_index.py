@@ -5,7 +5,7 @@ import pytest
 
 from archive.analysis import fold
 from archive.enrich import enrich
-from archive.index import analyse, create_or_open, open_index, write_articles, writer
+from archive.backends.whoosh.index import analyse, create_or_open, open_index, write_articles, writer
 from archive.readers import iter_inputs, read_input
 
 SAMPLE = Path(__file__).resolve().parent.parent / "archive" / "sample"

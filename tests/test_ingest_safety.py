@@ -7,8 +7,8 @@ import subprocess
 import sys
 import time
 
-from archive.index import create_or_open, open_index, writer
-from archive.reindex import reindex
+from archive.backends.whoosh.index import create_or_open, open_index, writer
+from archive.backends.whoosh.reindex import reindex
 
 from .conftest import ROOT, SAMPLE, run
 

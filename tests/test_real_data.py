@@ -3,8 +3,10 @@ import json
 
 import pytest
 
-from archive.index import open_index
 from archive.ingest import ingest
+from contextlib import closing
+
+from archive.backends import open_backend
 from archive.request import SearchRequest
 from archive.search import search
 
@@ -44,7 +46,7 @@ def test_basil_sources_and_dates(tmp_path):
     files = sorted(folder.rglob("*.json"))
     report = ingest([str(folder)], str(tmp_path / "ix"), workers=2)
     assert not report.failures and report.articles == len(files) == 300
-    with open_index(tmp_path / "ix").searcher() as s:
+    with closing(open_backend(str(tmp_path / "ix"))) as s:
         page = search(s, SearchRequest.from_dict({"facets": "1", "versions": "1"}))
     assert page.total == 300 and page.facets.undated == 0
     assert {v.lower(): n for v, n in page.facets.values["source"]} == {"fox": 100, "nyt": 100, "hpo": 100}
@@ -55,7 +57,7 @@ def test_bbc_titles_and_no_invented_dates(tmp_path):
     files = [p for p in folder.rglob("*.txt") if not p.name.upper().startswith("README")]
     report = ingest([str(folder)], str(tmp_path / "ix"), workers=2)
     assert not report.failures
-    with open_index(tmp_path / "ix").searcher() as s:
+    with closing(open_backend(str(tmp_path / "ix"))) as s:
         page = search(s, SearchRequest.from_dict({"facets": "1", "versions": "1", "size": "100"}))
         titled = [h.article.title for h in page.hits]
     distinct = {" ".join(p.read_bytes().decode("latin-1").split()) for p in files}

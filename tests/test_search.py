@@ -3,7 +3,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from archive.index import create_or_open, open_index, write_articles, writer
+from archive.backends import open_backend
+from archive.backends.whoosh.index import create_or_open, write_articles, writer
 from archive.model import Article, Entity
 from archive.query import QueryError, route_special_words
 from archive.request import RequestError, SearchRequest
@@ -42,12 +43,11 @@ def corpus_index(tmp_path_factory, corpus):
     for start in range(0, len(corpus), 50):  # several segments, as a real ingest makes
         with writer(archive) as w:
             write_articles(w, corpus[start:start + 50])
-    return open_index(tmp_path / "ix")
+    return open_backend(str(tmp_path / "ix"))
 
 
 def run(archive, **params):
-    with archive.searcher() as s:
-        return search(s, SearchRequest.from_dict(params))
+    return search(archive, SearchRequest.from_dict(params))
 
 
 def brute(corpus, word=None, source=None, first=None, last=None, person=None):
@@ -134,7 +134,7 @@ def text_index(tmp_path_factory):
     ]
     with writer(archive) as w:
         write_articles(w, articles)
-    return open_index(tmp_path / "ix")
+    return open_backend(str(tmp_path / "ix"))
 
 
 def ids(archive, q):

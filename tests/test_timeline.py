@@ -5,8 +5,11 @@ from datetime import date, datetime
 
 import numpy as np
 
-from archive.index import UNDATED_OLD, create_or_open, open_index, write_articles, writer
+from archive.backends.whoosh.index import UNDATED_OLD, create_or_open, write_articles, writer
 from archive.model import Article
+from contextlib import closing
+
+from archive.backends import open_backend
 from archive.request import SearchRequest
 from archive.search import search
 from archive.timeline import build_timeline, granularity
@@ -54,13 +57,13 @@ def test_counts_follow_new_commits(tmp_path):
     archive = create_or_open(tmp_path / "ix")
     with writer(archive) as w:
         write_articles(w, [article(i, "storm", 2015) for i in range(6)])
-    with open_index(tmp_path / "ix").searcher() as s:
+    with closing(open_backend(str(tmp_path / "ix"))) as s:
         first = search(s, SearchRequest.from_dict({"q": "storm", "facets": "1"}))
     assert first.total == 6 and per_year(first) == {"2015": 6}
     with writer(archive) as w:
         write_articles(w, [article(i, "storm", 2017) for i in range(6, 10)])
         w.delete_by_term("id", "a0")
-    with open_index(tmp_path / "ix").searcher() as s:
+    with closing(open_backend(str(tmp_path / "ix"))) as s:
         second = search(s, SearchRequest.from_dict({"q": "storm", "facets": "1", "sort": "oldest"}))
     assert second.total == 9
     assert per_year(second) == {"2015": 5, "2016": 0, "2017": 4}
@@ -75,7 +78,7 @@ def test_relevance_pages_are_right_when_many_reprints_fold(tmp_path):
              for i in range(200)]
     with writer(archive) as w:
         write_articles(w, items)
-    with open_index(tmp_path / "ix").searcher() as s:
+    with closing(open_backend(str(tmp_path / "ix"))) as s:
         seen = []
         page = search(s, SearchRequest.from_dict({"q": "haven", "size": 7}))
         assert page.total == 200 and page.results_total == 81

@@ -217,7 +217,7 @@ def test_pooled_searchers_see_new_commits(tmp_path):
 
 def test_entity_page_names_the_other_kinds_of_the_same_name(tmp_path):
     """`Chelsea` tagged as a person in one story and an organisation in two: each page points to the other."""
-    from archive.index import create_or_open, write_articles, writer
+    from archive.backends.whoosh.index import create_or_open, write_articles, writer
     from archive.model import Article, Entity
 
     def story(i: int, label: str) -> Article:
@@ -236,3 +236,37 @@ def test_entity_page_names_the_other_kinds_of_the_same_name(tmp_path):
     place = client.get("/entities/location/Chelsea")  # never a place, but the page says where to look
     assert place.status_code == 404 and 'href="/entities/person/Chelsea">person</a>' in place.get_data(as_text=True)
     assert "Also tagged as" not in client.get("/entities/location/Nowhere").get_data(as_text=True)
+
+
+def test_counts_stay_exact_while_serving_after_updates_in_place(tmp_path):
+    """Re-ingesting the same articles updates them in place: a running app counts each once, as a fresh one does."""
+    from .conftest import SAMPLE
+
+    index = tmp_path / "ix"
+    ingest([str(SAMPLE)], str(index), workers=1, batch_size=4)
+    client = create_app({"TESTING": True, "INDEX_PATH": str(index)}).test_client()
+    before = client.get("/api/search?q=minister&facets=1").get_json()
+    ingest([str(SAMPLE)], str(index), workers=1, batch_size=3)  # every article again, over several commits
+    served = client.get("/api/search?q=minister&facets=1").get_json()
+    fresh = create_app({"TESTING": True, "INDEX_PATH": str(index)}).test_client()
+    expected = fresh.get("/api/search?q=minister&facets=1").get_json()
+    assert served["total"] == expected["total"] == before["total"] > 0
+    assert served["facets"] == expected["facets"]
+    assert client.get("/api/search").get_json()["total"] == len(list(SAMPLE.glob("*.txt")))
+
+
+def test_an_empty_index_searches_fine(tmp_path, runner):
+    """An index with no article (every input failed) answers every search with 0 results, and every page works."""
+    from archive.backends.whoosh.index import create_or_open
+
+    create_or_open(tmp_path / "ix")
+    client = create_app({"TESTING": True, "INDEX_PATH": str(tmp_path / "ix")}).test_client()
+    for url in ("/?q=minister", "/api/search?q=minister&facets=1", "/api/search?q=busin*&sort=newest",
+                "/entities/person/Kerry", "/sources/Belga", "/api/export?format=csv&q=a"):
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+    assert client.get("/api/search?q=minister&facets=1").get_json()["total"] == 0
+    result = runner.invoke(cli, ["--index", str(tmp_path / "ix"), "stats"])
+    assert result.exit_code == 0 and "articles: 0" in result.output, result.output
+    result = runner.invoke(cli, ["--index", str(tmp_path / "ix"), "search", "minister"])
+    assert result.exit_code == 0 and "No articles match" in result.output, result.output

@@ -10,8 +10,8 @@ import logging
 import shutil
 from pathlib import Path
 
-from .cluster import signature
-from .enrich import enrich as enrich_article
+from ...cluster import signature
+from ...enrich import enrich as enrich_article
 from .index import IndexBusy, create_or_open, iter_articles, open_index, write_articles, writer
 
 log = logging.getLogger(__name__)

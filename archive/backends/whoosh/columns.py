@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 from whoosh.reading import IndexReader
 
-from .analysis import fold
-from .index import FACET_SEP, UNDATED_OLD, VALUE_SEP
+from ...analysis import fold
+from ...model import UNDATED_OLD
+from .index import FACET_SEP, VALUE_SEP
 
 FACET_KEYS = ("source", "language", "PER", "ORG", "LOC", "MISC")
 _SEGMENT_CACHE_SIZE = 512
@@ -43,6 +44,7 @@ class Columns:
     cluster: np.ndarray  # int64 cluster id, -1 where the article has no cluster
     cluster_keys: list[str]
     facets: dict[str, FacetColumn]
+    id_rank: np.ndarray  # int64 rank of each document's id in code-point order: the tie-break of every sort
 
     @property
     def size(self) -> int:
@@ -59,6 +61,7 @@ class _Segment:
     cluster: np.ndarray
     cluster_keys: list[str]
     facets: dict[str, tuple[np.ndarray, np.ndarray, list[str]]]  # docs, ids into the written values, the values
+    ids: list[str]
 
 
 _segments: OrderedDict[tuple[str, ...], _Segment] = OrderedDict()
@@ -154,7 +157,8 @@ def _decode(reader: IndexReader) -> _Segment:
                     ids[k].append(ident)
     facets = {key: (np.asarray(docs[i], dtype=np.int64), np.asarray(ids[i], dtype=np.int32), list(vocab[i]))
               for i, key in enumerate(FACET_KEYS)}
-    return _Segment(sort_old, cluster, cluster_keys, facets)
+    ids_ = [_text(v) for v in reader.column_reader("id")] if reader.has_column("id") else [""] * n
+    return _Segment(sort_old, cluster, cluster_keys, facets, ids_)
 
 
 def _merge(segments: list[tuple[_Segment, int]], size: int) -> Columns:
@@ -199,4 +203,9 @@ def _merge(segments: list[tuple[_Segment, int]], size: int) -> Columns:
             docs, ids = pairs // max(len(vocab), 1), pairs % max(len(vocab), 1)
         names = [max(forms.items(), key=lambda item: (item[1], item[0]))[0] for forms in written]
         facets[k] = FacetColumn(docs, ids.astype(np.int32), list(vocab), names)
-    return Columns(sort_old, cluster, list(cluster_vocab), facets)
+    all_ids = [""] * size
+    for seg, base in segments:
+        all_ids[base : base + len(seg.ids)] = seg.ids
+    id_rank = np.empty(size, dtype=np.int64)
+    id_rank[sorted(range(size), key=all_ids.__getitem__)] = np.arange(size, dtype=np.int64)
+    return Columns(sort_old, cluster, list(cluster_vocab), facets, id_rank)

@@ -3,7 +3,9 @@
 Opening a Whoosh searcher reads every segment's files (compound segments are copied into memory), which costs
 hundreds of milliseconds on a big index, so the web app borrows an open searcher for each request instead of
 opening one. A borrowed searcher serves only that request (Whoosh readers are not safe to share between threads);
-on borrowing, one whose index has a newer commit is refreshed, reusing the segments that did not change.
+on borrowing, one whose index has a newer commit is closed and a new one opened. (Whoosh's own `refresh` reuses
+segment readers by segment, keeping their old deletion sets and even segments merged away, so articles updated in
+place were counted twice until a restart.)
 """
 from __future__ import annotations
 
@@ -39,13 +41,14 @@ class SearcherPool:
         if searcher is None:
             return self.archive().searcher()
         if not searcher.up_to_date():
-            searcher = searcher.refresh()  # closes what the new one does not reuse; never close the old one
+            searcher.close()
+            searcher = self.archive().searcher()
         return searcher
 
     def give_back(self, searcher: Searcher) -> None:
-        """Keep a searcher for the next request (closing it where enough are kept)."""
+        """Keep a searcher for the next request (closing it where enough are kept or it is out of date)."""
         with self._lock:
-            if len(self._idle) < self.size:
+            if len(self._idle) < self.size and searcher.up_to_date():
                 self._idle.append(searcher)
                 return
         searcher.close()

@@ -27,14 +27,13 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 from whoosh.system import pack_uint
 
-from .analysis import TEXT_FIELDS, analyse_words, exact_analyzer, fold, key_analyzer, language_analyzer, text_field
-from .model import LABELS, Article
+from ...analysis import TEXT_FIELDS, analyse_words, exact_analyzer, fold, key_analyzer, language_analyzer, text_field
+from ..base import IndexBusy, IndexMissing
+from ...model import ENTITY_FIELDS, LABELS, UNDATED_OLD, Article, date_key
 
 log = logging.getLogger(__name__)
 
-ENTITY_FIELDS = {"PER": "person", "ORG": "org", "LOC": "location", "MISC": "misc"}
 UNDATED_NEW = 0  # sorts last when sorting newest first (descending)
-UNDATED_OLD = 999_999_999_999  # sorts last when sorting oldest first (ascending)
 FACET_SEP, VALUE_SEP = "\x1e", "\x1f"
 FACET_KEYS = ("source", "language", *LABELS, "cluster")
 SCHEMA_VERSION = "1"
@@ -116,14 +115,6 @@ class AnalysedText(fields.TEXT):
         return super().index(value, boost=boost, **kwargs)
 
 
-class IndexMissing(Exception):
-    """There is no index at the given path."""
-
-
-class IndexBusy(Exception):
-    """Another process holds the index's write lock."""
-
-
 def build_schema() -> fields.Schema:
     """Declare the index schema once."""
     schema = fields.Schema(
@@ -145,11 +136,6 @@ def build_schema() -> fields.Schema:
     for name in ENTITY_FIELDS.values():
         schema.add(name, fields.KEYWORD(analyzer=key_analyzer(True)))
     return schema
-
-
-def date_key(value: datetime) -> int:
-    """Return a sortable integer for a wall-clock date: YYYYMMDDHHMM."""
-    return int(value.strftime("%Y%m%d%H%M"))
 
 
 def pack_facets(article: Article) -> bytes:

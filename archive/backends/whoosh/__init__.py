@@ -1,0 +1,144 @@
+"""The embedded engine: one Whoosh folder on disk, nothing to install (the default).
+
+`WhooshBackend` answers the backend protocol from an index folder: searchers come from a small pool (opening one
+reads every segment), matches are evaluated with numpy over cached postings and columns (`engine.py`), and one
+writer at a time commits batches under Whoosh's write lock.
+"""
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from ...cluster import ReprintTable, assign_clusters
+from ...model import UNDATED_OLD, Article
+from ...request import SearchRequest
+from ...search import FACET_LIMIT, Facets, SearchPage
+from ...timeline import build_timeline
+from ..base import Prepare, Prepared, Stats
+from .columns import columns
+from .engine import count_facets, iter_matches, run_search, versions
+from .index import ArchiveIndex, analyse, create_or_open, iter_articles, open_index, stored_article, write_articles
+from .index import writer as index_writer
+from .pool import SearcherPool
+from .similar import more_like
+
+
+class WhooshBackend:
+    """An archive in one Whoosh index folder."""
+
+    engine = "whoosh"
+
+    def __init__(self, location: str, create: bool = False, searchers: int = 8):
+        self.location = location
+        self.path = Path(location)
+        if create:
+            create_or_open(self.path)
+        self.pool = SearcherPool(location, searchers)
+        weakref.finalize(self, self.pool.close)  # kept searchers' files close with the backend
+        self._reprints: ReprintTable | None = None
+
+    def index(self) -> ArchiveIndex:
+        """Return the opened index (IndexMissing where there is none)."""
+        return self.pool.archive()
+
+    # writing
+
+    @property
+    def prepare(self) -> Prepare:
+        return analyse
+
+    def write(self, batch: Prepared, wait_seconds: float = 0.0) -> None:
+        """Cluster and write one batch in one commit: all of it lands, or none of it."""
+        archive = self.index()
+        if self._reprints is None:
+            with self.pool.searcher() as searcher:
+                self._reprints = ReprintTable.from_index(searcher)
+        with index_writer(archive, timeout=wait_seconds) as w:
+            last = {a.id: (a, analysed) for a, analysed in batch}  # update_document only sees committed documents
+            articles = [a for a, _ in last.values()]
+            assign_clusters(self._reprints, articles)
+            write_articles(w, articles, {id_: analysed for id_, (_, analysed) in last.items()})
+
+    def reindex(self, enrich: bool = False) -> int:
+        from .reindex import reindex
+
+        self.pool.close()
+        return reindex(self.location, enrich=enrich)
+
+    # reading
+
+    def version(self) -> int:
+        return self.index().version
+
+    def count(self) -> int:
+        return self.index().doc_count()
+
+    def get(self, article_id: str) -> Article | None:
+        with self.pool.searcher() as searcher:
+            fields_ = searcher.document(id=article_id)
+        return stored_article(fields_) if fields_ is not None else None
+
+    def versions(self, article: Article) -> list[Article]:
+        with self.pool.searcher() as searcher:
+            return versions(searcher, article)
+
+    def search(self, req: SearchRequest, facet_limit: int = FACET_LIMIT) -> SearchPage:
+        version = self.version()
+        with self.pool.searcher() as searcher:
+            return run_search(searcher, req, version, facet_limit)
+
+    def matches(self, req: SearchRequest) -> tuple[int, Iterator[Article]]:
+        searcher = self.pool.borrow()
+        try:
+            total, docnums = iter_matches(searcher, req)
+        except BaseException:
+            self.pool.give_back(searcher)
+            raise
+
+        def articles() -> Iterator[Article]:
+            try:
+                for docnum in docnums:
+                    yield stored_article(searcher.stored_fields(docnum))
+            finally:
+                self.pool.give_back(searcher)
+
+        return total, articles()
+
+    def articles(self) -> Iterator[Article]:
+        return iter_articles(self.index())
+
+    def facet_counts(self, limit: int | None) -> Facets:
+        with self.pool.searcher() as searcher:
+            if searcher.doc_count_all() == 0:
+                return Facets(values={k: [] for k in ("source", "language", "PER", "ORG", "LOC", "MISC")},
+                              timeline=build_timeline(np.empty(0, dtype=np.int64)))
+            return count_facets(searcher, list(searcher.reader().all_doc_ids()), limit=limit)
+
+    def stats(self) -> Stats:
+        facets = self.facet_counts(None)
+        with self.pool.searcher() as searcher:
+            if searcher.doc_count_all():
+                cols = columns(searcher.reader())
+                live = np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)
+                stamps = cols.sort_old[live]
+                dated = stamps[stamps != UNDATED_OLD]
+            else:
+                dated = np.empty(0, dtype=np.int64)
+        first, last = (_day(int(dated.min())), _day(int(dated.max()))) if len(dated) else (None, None)
+        return Stats(self.location, self.version(), self.count(), first, last, facets.undated,
+                     len(facets.values["source"]), facets.values["language"], self.engine)
+
+    def more_like(self, article: Article, limit: int = 5) -> tuple[list[str], list[Article]]:
+        with self.pool.searcher() as searcher:
+            return more_like(searcher, article, limit)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _day(stamp: int) -> str:
+    s = str(stamp)
+    return f"{s[:4]}-{s[4:6]}-{s[6:8]}"
