@@ -56,7 +56,7 @@ def _modules() -> list[ModuleType]:
     from . import text
 
     found: list[ModuleType] = []
-    for name in ("warc", "feed", "html", "jsonfile", "csvfile"):
+    for name in ("reuters", "warc", "feed", "html", "jsonfile", "csvfile"):
         try:
             found.append(__import__(f"{__name__}.{name}", fromlist=[name]))
         except ModuleNotFoundError as exc:
@@ -66,7 +66,7 @@ def _modules() -> list[ModuleType]:
     return found
 
 
-IGNORED_SUFFIXES = {".md5", ".sha256", ".sig", ".lock", ".toc", ".seg", ".pyc"}
+IGNORED_SUFFIXES = {".md5", ".sha256", ".sig", ".lock", ".toc", ".seg", ".pyc", ".dtd"}
 IGNORED_NAMES = {"SHA256SUMS", "SOURCE.md", ".DS_Store", "Thumbs.db"}
 
 
