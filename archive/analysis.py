@@ -137,3 +137,13 @@ def key_analyzer(multiple: bool) -> Analyzer:
     """Return the analyzer of a name-key field (source, entities): whole values, comma-separated where `multiple`."""
     tokenizer = CommaSeparatedTokenizer() if multiple else IDTokenizer()
     return tokenizer | FoldStemFilter(None)
+
+
+@lru_cache(maxsize=None)
+def stopwords(language: str | None) -> frozenset[str]:
+    """Return the stop words of a language and English (folded), to keep them out of "more like this"."""
+    from whoosh.lang.stopwords import stoplists
+
+    names = {"nl": "nl", "en": "en", "fr": "fr", "de": "de", "es": "es"}
+    words = stoplists.get(names.get(language or "", ""), frozenset()) | stoplists.get("en", frozenset())
+    return frozenset(fold(w) for w in words)

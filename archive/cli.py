@@ -378,5 +378,66 @@ def serve(obj: Context, host: str, port: int, debug: bool) -> None:
     wsgi_serve(app, host=host, port=port, threads=8, ident="archive")
 
 
+@cli.group()
+def cluster() -> None:
+    """Start and stop a local sharded PostgreSQL layout (a coordinator and shard servers) for trials and tests."""
+
+
+@cluster.command("up")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--shards", type=click.IntRange(1, 64), default=None, help="Shard servers (default 3 for a new one).")
+@click.option("--port", type=click.IntRange(1024, 65000), default=None,
+              help="The coordinator's port; shards take the next ones (default 5432 for a new one).")
+def cluster_up(directory: str, shards: int | None, port: int | None) -> None:
+    """Create or start the layout in DIRECTORY (127.0.0.1 only) and print the URL to give as --index."""
+    from .backends.postgres.layout import LayoutError, up
+
+    try:
+        url = up(directory, shards=shards, port=port)
+    except LayoutError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(url)
+
+
+@cluster.command("down")
+@click.argument("directory", type=click.Path(file_okay=False))
+def cluster_down(directory: str) -> None:
+    """Stop every server of the layout in DIRECTORY."""
+    from .backends.postgres.layout import LayoutError, down
+
+    try:
+        down(directory)
+    except LayoutError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"stopped the servers in {directory}", err=True)
+
+
+@cluster.command("status")
+@click.argument("directory", type=click.Path(file_okay=False))
+def cluster_status(directory: str) -> None:
+    """Say which servers of the layout in DIRECTORY are running."""
+    from .backends.postgres.layout import LayoutError, status
+
+    try:
+        servers = status(directory)
+    except LayoutError as exc:
+        raise click.ClickException(str(exc)) from None
+    for name, port, running in servers:
+        click.echo(f"{name:12} 127.0.0.1:{port}  {'running' if running else 'stopped'}")
+
+
+@cli.command()
+@pass_ctx
+@user_errors
+def migrate(obj: Context) -> None:
+    """Bring a PostgreSQL archive made by an older version to this version's schema."""
+    if not is_url(obj.index_path):
+        raise click.ClickException("migrate is for PostgreSQL archives; a Whoosh folder is rebuilt with "
+                                   "`archive reindex`")
+    from .backends.postgres import migrate as run_migrate
+
+    click.echo(run_migrate(obj.index_path), err=True)
+
+
 def main() -> None:
     cli(prog_name="archive")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import query as Q
+from whoosh import fields
 from whoosh.fields import Schema
 from whoosh.qparser import MultifieldParser
 
-from .analysis import OTHER, TEXT_FIELDS, fold, language_analyzer
+from . import querytree as T
+from .analysis import OTHER, TEXT_FIELDS, exact_analyzer, fold, key_analyzer, language_analyzer
 from .entities import canonical_name
 from .model import ENTITY_FIELDS
 from .request import SearchRequest
@@ -34,6 +37,21 @@ _SPECIAL_WORD_RE = re.compile(r'(?<![\w:"])(\w+(?:[-&]\w+)+|[\w\u00C0-\u024F]*[*
 _QUOTED_RE = re.compile(r'"[^"]*"?')
 
 
+@lru_cache(maxsize=1)
+def query_schema() -> Schema:
+    """Return the fields the query language knows, analysed as the Whoosh index analyses them (for other engines)."""
+    schema = Schema(
+        id=fields.ID(), exact=fields.TEXT(analyzer=exact_analyzer(), phrase=True),
+        source=fields.ID(analyzer=key_analyzer(False)), language=fields.ID(analyzer=key_analyzer(False)),
+        cluster=fields.ID(), entity=fields.KEYWORD(analyzer=key_analyzer(True)), date=fields.DATETIME(),
+    )
+    for code, name in TEXT_FIELDS.items():
+        schema.add(name, fields.TEXT(analyzer=language_analyzer(code), phrase=False))
+    for name in ENTITY_FIELDS.values():
+        schema.add(name, fields.KEYWORD(analyzer=key_analyzer(True)))
+    return schema
+
+
 class QueryError(ValueError):
     """A free-text query that cannot be parsed; the message says what to fix."""
 
@@ -50,6 +68,10 @@ class ParsedQuery:
         """Return text and filters as one query (for counting and export)."""
         parts = [self.text, *self.filters]
         return Q.And(parts) if len(parts) > 1 else parts[0]
+
+    def tree(self) -> tuple[T.Node, list[T.Node]]:
+        """Return the text query and the filters as plain nodes (for engines other than Whoosh)."""
+        return to_tree(self.text), [to_tree(f) for f in self.filters]
 
     def filter_query(self) -> Q.Query | None:
         """Return the filters as one query, or None."""
@@ -323,3 +345,43 @@ def _is_word_alternatives(q: Q.Or) -> bool:
         and all(isinstance(c, (Q.Term, Q.Phrase)) and c.fieldname in SEARCH_FIELDS for c in children)
         and len(set(fields)) == len(fields)
     )
+
+
+def to_tree(q: Q.Query) -> T.Node:
+    """Turn a Whoosh query object into plain nodes; raise QueryError for a kind the archive does not search."""
+    if isinstance(q, Q.Every):
+        return T.Every()
+    if q is Q.NullQuery or isinstance(q, type(Q.NullQuery)):
+        return T.Nothing()
+    if isinstance(q, Q.DateRange):
+        return T.DateRange(q.startdate, q.enddate)
+    if isinstance(q, Q.NumericRange) and q.fieldname == "date":  # date:[2016 TO 2017] in the query text
+        from whoosh.util.times import long_to_datetime
+
+        return T.DateRange(long_to_datetime(q.start) if q.start is not None else None,
+                           long_to_datetime(q.end) if q.end is not None else None)
+    if isinstance(q, Q.Term):
+        return T.Term(q.fieldname, str(q.text))
+    if isinstance(q, Q.Phrase):
+        return T.Phrase(q.fieldname, tuple(str(w) for w in q.words), int(q.slop))
+    if isinstance(q, Q.Prefix):
+        return T.Prefix(q.fieldname, str(q.text))
+    if isinstance(q, Q.Wildcard):
+        return T.Wildcard(q.fieldname, str(q.text))
+    if isinstance(q, Q.TermRange):
+        return T.TermRange(q.fieldname, _text_or_none(q.start), _text_or_none(q.end), q.startexcl, q.endexcl)
+    if isinstance(q, Q.Not):
+        return T.Not(to_tree(q.query))
+    if isinstance(q, Q.AndNot):
+        return T.AndNot(to_tree(q.a), to_tree(q.b))
+    if isinstance(q, Q.AndMaybe):
+        return T.AndMaybe(to_tree(q.a), to_tree(q.b))
+    if isinstance(q, Q.And):
+        return T.And(tuple(to_tree(c) for c in q.children()))
+    if isinstance(q, Q.Or):
+        return T.Or(tuple(to_tree(c) for c in q.children()))
+    raise QueryError(f"this engine cannot search {describe(q)}: rewrite it with words, phrases, wildcards and fields")
+
+
+def _text_or_none(value) -> str | None:  # type: ignore[no-untyped-def]
+    return None if value is None else str(value)

@@ -1,0 +1,292 @@
+"""The PostgreSQL engine: one server, or a coordinator whose `articles` are hash-partitioned over shard servers.
+
+Chosen by a URL wherever a folder is accepted (`--index postgresql://user@host:port/db`). The first ingest
+creates the schema (`schema.py`), versioned; ingest workers compute each article's tsvector (`rows.py`), the
+writer upserts batches (`write.py`), searches are SQL that the shards run in parallel (`search.py`, `sql.py`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import weakref
+from typing import Iterator
+
+import numpy as np
+
+from ...analysis import fold, stopwords, text_field
+from ...enrich import enrich as enrich_article
+from ...cluster import signature
+from ...model import LABELS, UNDATED_OLD, Article
+from ...query import build_query, explain, query_schema
+from ...request import SearchRequest
+from ...search import FACET_LIMIT, Facets, Hit, SearchPage, top_values
+from ...snippets import QueryTerms, make_snippet
+from ...timeline import build_timeline
+from .. import IndexMissing
+from ..base import BackendError, Prepare, Prepared, Stats
+from . import schema, search as sql_search
+from .connect import ConnectionPool, safe_url
+from .rows import prepare
+from .write import write_batch
+
+MORE_LIKE_TERMS = 12
+
+
+class PostgresBackend:
+    """An archive in a PostgreSQL database (sharded where the coordinator has shard servers)."""
+
+    engine = "postgresql"
+
+    def __init__(self, location: str, create: bool = False, connections: int = 8):
+        self.url = location
+        self.location = safe_url(location)
+        timeout = int(os.environ.get("ARCHIVE_PG_TIMEOUT", "60000") or 60000)
+        self.pool = ConnectionPool(location, connections, timeout)
+        weakref.finalize(self, self.pool.close)
+        with self.pool.connection() as conn:
+            version = schema.installed_version(conn)
+            if version is None and create:
+                self.layout = schema.create(conn)
+            elif version is None:
+                raise IndexMissing(f"no archive in {self.location}: run `archive --index URL ingest PATH` first")
+            elif version != schema.SCHEMA_VERSION:
+                raise BackendError(
+                    f"the archive in {self.location} has schema version {version}, this program reads version "
+                    f"{schema.SCHEMA_VERSION}: run `archive --index URL migrate`" if version < schema.SCHEMA_VERSION
+                    else f"the archive in {self.location} was made by a newer version of this program (schema "
+                    f"{version}): upgrade it (pip install -U news-archive)")
+            else:
+                self.layout = schema.layout_of(schema.shard_servers(conn))
+
+    @property
+    def prepare(self) -> Prepare:
+        return prepare
+
+    # writing
+
+    def write(self, batch: Prepared, wait_seconds: float = 0.0) -> None:
+        with self.pool.connection() as conn:
+            write_batch(conn, batch)
+
+    def reindex(self, enrich: bool = False) -> int:
+        """Recompute every row from the stored records (after an analyzer change, or with `enrich` a model one)."""
+        count = 0
+        batch: Prepared = []
+        for article in list(self.articles()):
+            if enrich:
+                enrich_article(article)
+            else:
+                sig = signature(article.body)
+                article.fingerprint = sig.to_bytes() if sig is not None else None
+            batch.append((article, prepare(article)))
+            if len(batch) >= 2000:
+                self.write(batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            self.write(batch)
+            count += len(batch)
+        return count
+
+    # reading
+
+    def version(self) -> int:
+        with self.pool.connection() as conn:
+            row = conn.execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM archive_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def count(self) -> int:
+        with self.pool.connection() as conn:
+            return sql_search.total(conn, self.layout, sql_search.Where("TRUE", [], None))
+
+    def get(self, article_id: str) -> Article | None:
+        found = self._records([article_id])
+        return found.get(article_id)
+
+    def _records(self, ids: list[str]) -> dict[str, Article]:
+        if not ids:
+            return {}
+        with self.pool.connection() as conn:
+            rows = conn.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (ids,)).fetchall()
+        return {i: Article.from_dict(json.loads(r)) for i, r in rows}
+
+    def versions(self, article: Article) -> list[Article]:
+        if not article.cluster:
+            return [article]
+        with self.pool.connection() as conn:
+            rows = conn.execute("SELECT record FROM articles WHERE cluster = %s", (article.cluster,)).fetchall()
+        found = [Article.from_dict(json.loads(r[0])) for r in rows]
+        found.sort(key=lambda a: (a.date is None, a.date or 0, a.id))
+        return found or [article]
+
+    def search(self, req: SearchRequest, facet_limit: int = FACET_LIMIT) -> SearchPage:
+        parsed = build_query(req, query_schema())
+        where = sql_search.where(parsed, req)
+        start = (req.page - 1) * req.page_size
+        with self.pool.connection() as conn:
+            total, results_total, groups = sql_search.page_groups(
+                conn, self.layout, where, req, req.collapse, start, req.page_size)
+            members = sql_search.group_members(conn, self.layout, where, [g for g, _ in groups], req.collapse) \
+                if groups else {}
+            facets = self._facets(conn, where, req, facet_limit) if req.facets else None
+            version = self._version(conn)
+        records = self._records([members[g][0] for g, _ in groups if g in members])
+        qt = QueryTerms.of(parsed.text)
+        hits = []
+        for group, score in groups:
+            if group not in members or members[group][0] not in records:
+                continue
+            first, size = members[group]
+            article = records[first]
+            hits.append(Hit(article, make_snippet(article.body, article.language, qt),
+                            score if where.rank else 0.0, size - 1 if req.collapse else 0))
+        page = SearchPage(req, total, results_total, hits, explain(parsed), version)
+        page.facets = facets
+        return page
+
+    def _version(self, conn) -> int:  # type: ignore[no-untyped-def]
+        row = conn.execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM archive_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def _facets(self, conn, where: sql_search.Where, req: SearchRequest | None,  # type: ignore[no-untyped-def]
+                limit: int | None) -> Facets:
+        """Count every facet and the timeline over the matches (names as most often written archive-wide)."""
+        combos = sql_search.counts(conn, self.layout, where)
+        by: dict[str, dict[str, int]] = {"source": {}, "language": {}}
+        days: dict[int, int] = {}
+        for source, language, day, n in combos:
+            if source is not None:
+                by["source"][source] = by["source"].get(source, 0) + n
+            if language:
+                key = fold(language)
+                by["language"][key] = by["language"].get(key, 0) + n
+            days[day] = days.get(day, 0) + n
+        for label in LABELS:
+            by[label] = {}
+        for label, key, n in sql_search.entity_counts(conn, self.layout, where):
+            by[label][key] = n
+        values = {}
+        for facet in ("source", "language", *LABELS):
+            counted = by[facet]
+            if limit is not None and len(counted) > limit:
+                floor = sorted(counted.values(), reverse=True)[limit - 1]
+                counted = {k: n for k, n in counted.items() if n >= floor}
+            names = self._display_names(conn, facet, list(counted))
+            values[facet] = top_values(((names.get(k, k), n) for k, n in counted.items()), limit)
+        stamps = np.array([day * 10000 if day >= 0 else UNDATED_OLD for day in days], dtype=np.int64)
+        weights = np.array(list(days.values()), dtype=np.int64)
+        return Facets(values, build_timeline(np.repeat(stamps, weights), req))
+
+    def _display_names(self, conn, facet: str, keys: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        if not keys:
+            return {}
+        rows = conn.execute(
+            "SELECT DISTINCT ON (key) key, form FROM facet_forms WHERE facet = %s AND key = ANY(%s) "
+            "ORDER BY key, articles DESC, form COLLATE \"C\" DESC", (facet, keys)).fetchall()
+        return dict(rows)
+
+    def matches(self, req: SearchRequest) -> tuple[int, Iterator[Article]]:
+        parsed = build_query(req, query_schema())
+        where = sql_search.where(parsed, req)
+        with self.pool.connection() as conn:
+            total = sql_search.total(conn, self.layout, where)
+
+        def articles() -> Iterator[Article]:
+            with self.pool.connection() as conn:
+                ids = sql_search.ordered_ids(conn, self.layout, where, req)
+                chunk: list[str] = []
+                for article_id in ids:
+                    chunk.append(article_id)
+                    if len(chunk) >= 500:
+                        yield from self._in_order(chunk)
+                        chunk = []
+                yield from self._in_order(chunk)
+
+        return total, articles()
+
+    def _in_order(self, ids: list[str]) -> Iterator[Article]:
+        found = self._records(ids)
+        return (found[i] for i in ids if i in found)
+
+    def articles(self) -> Iterator[Article]:
+        with self.pool.connection() as conn:
+            with conn.transaction():
+                with conn.cursor(name="archive_records") as cur:
+                    cur.itersize = 2000
+                    cur.execute("SELECT record FROM articles ORDER BY id")
+                    for (record,) in cur:
+                        yield Article.from_dict(json.loads(record))
+
+    def facet_counts(self, limit: int | None) -> Facets:
+        with self.pool.connection() as conn:
+            return self._facets(conn, sql_search.Where("TRUE", [], None), None, limit)
+
+    def stats(self) -> Stats:
+        facets = self.facet_counts(None)
+        with self.pool.connection() as conn:
+            sql, params = sql_search.union(
+                self.layout.articles,
+                f"SELECT min(date_key) AS a, max(date_key) AS b FROM {{rel}} WHERE date_key <> {UNDATED_OLD}", [])
+            row = conn.execute(f"SELECT min(a), max(b) FROM ({sql}) u", params).fetchone()
+            version = self._version(conn)
+        first, last = (row or (None, None))
+        day = (lambda k: f"{str(k)[:4]}-{str(k)[4:6]}-{str(k)[6:8]}")
+        return Stats(self.location, version, self.count(), day(first) if first else None,
+                     day(last) if last else None, facets.undated, len(facets.values["source"]),
+                     facets.values["language"], self.engine + (f", {len(self.layout.shards)} shards"
+                                                               if self.layout.sharded else ""))
+
+    def more_like(self, article: Article, limit: int = 5) -> tuple[list[str], list[Article]]:
+        """Search the article's most frequent content words; leave out the article and its reprints."""
+        from ...analysis import analyse_words
+
+        text = "\n\n".join(p for p in (article.title or "", article.body) if p)
+        stems = analyse_words(text, article.language)[1]
+        stop = stopwords(article.language)
+        counted = [(w, n) for w, n in sorted(_counts(stems),
+                                             key=lambda x: (-x[1], x[0]))
+                   if len(w) > 2 and not w.isdigit() and w not in stop][:MORE_LIKE_TERMS]
+        if not counted:
+            return [], []
+        field = text_field(article.language)
+        from .sql import lexeme, quote
+
+        query = " | ".join(quote(lexeme(field, w)) for w, _ in counted)
+        own = [article.cluster or article.id, article.id]
+        branch = (f"SELECT id, ts_rank_cd(terms, %s::tsquery) AS r FROM {{rel}} WHERE terms @@ %s::tsquery "
+                  "AND coalesce(cluster, id) <> %s AND id <> %s ORDER BY r DESC, id LIMIT %s")
+        sql, params = sql_search.union(self.layout.articles, branch, [query, query, *own, limit])
+        with self.pool.connection() as conn:
+            ids = [r[0] for r in conn.execute(f"SELECT id FROM ({sql}) u ORDER BY r DESC, id LIMIT %s",
+                                              params + [limit]).fetchall()]
+        found = self._records(ids)
+        return [w for w, _ in counted], [found[i] for i in ids if i in found]
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _counts(words: list[str]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for w in words:
+        counts[w] = counts.get(w, 0) + 1
+    return list(counts.items())
+
+
+def migrate(url: str) -> str:
+    """Bring the archive at `url` to this program's schema version; return what was done."""
+    pool = ConnectionPool(url, 1)
+    try:
+        with pool.connection() as conn:
+            version = schema.installed_version(conn)
+    finally:
+        pool.close()
+    if version is None:
+        raise IndexMissing(f"no archive in {safe_url(url)}: run `archive --index URL ingest PATH` first")
+    if version == schema.SCHEMA_VERSION:
+        return f"{safe_url(url)} is at schema version {version}: nothing to do"
+    if version > schema.SCHEMA_VERSION:
+        raise BackendError(f"{safe_url(url)} has schema version {version}, newer than this program's "
+                           f"{schema.SCHEMA_VERSION}: upgrade the program")
+    raise BackendError(f"no migration from schema version {version} is known: export the archive with the "
+                       "version that made it (`archive export`) and ingest the export here")

@@ -1,28 +1,16 @@
 """Articles like a given one, from Whoosh's key terms: the article's most distinctive words, searched for."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
-from ...analysis import fold, text_field
+from ...analysis import stopwords, text_field
 from ...model import Article
 from .fastquery import evaluate
 from .index import stored_article
 
 MORE_LIKE_TERMS = 12
-
-
-@lru_cache(maxsize=None)
-def stopwords(language: str | None) -> frozenset[str]:
-    """Return the stop words of a language (folded), to keep them out of "more like this"."""
-    from whoosh.lang.stopwords import stoplists
-
-    names = {"nl": "nl", "en": "en", "fr": "fr", "de": "de", "es": "es"}
-    words = stoplists.get(names.get(language or "", ""), frozenset()) | stoplists.get("en", frozenset())
-    return frozenset(fold(w) for w in words)
 
 
 def more_like(searcher: Searcher, article: Article, limit: int = 5) -> tuple[list[str], list[Article]]:

@@ -1,0 +1,78 @@
+"""An article as one row of the `articles` table: its columns and its `terms` tsvector (made in ingest workers).
+
+The lexemes are the Whoosh engine's terms (`analysis.analyse_words`), so both engines match the same articles:
+exact words with their positions (title words weighted A), and the stemmed words of the article's language as
+`#<lang>:<stem>` with theirs. PostgreSQL keeps at most 256 positions per lexeme and positions up to 16,383; later
+ones are dropped here (they only matter to phrases past that point).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...analysis import analyse_words, fold, text_field
+from ...model import ENTITY_FIELDS, LABELS, Article, article_date_key
+from .sql import lexeme, quote
+
+MAX_POSITION = 16_383
+MAX_POSITIONS = 256
+MAX_LEXEME_BYTES = 2_000
+FACET_OF_LABEL = {label: label for label in LABELS}
+
+
+def terms_vector(article: Article) -> str:
+    """Return the article's terms as tsvector input text."""
+    title_words = len(analyse_words(article.title, None)[0]) if article.title else 0
+    text = "\n\n".join(p for p in (article.title or "", article.caption or "", article.body) if p)
+    exact, stems = analyse_words(text, article.language)
+    field = text_field(article.language)
+    positions: dict[str, list[str]] = {}
+    for words, to_lexeme in ((exact, lambda w: w), (stems, lambda w: lexeme(field, w))):
+        for i, word in enumerate(words[:MAX_POSITION], start=1):
+            lex = to_lexeme(word)
+            found = positions.setdefault(lex, [])
+            if len(found) < MAX_POSITIONS:
+                found.append(f"{i}A" if i <= title_words else str(i))
+    return " ".join(f"{quote(lex)}:{','.join(pos)}" for lex, pos in positions.items()
+                    if len(lex.encode("utf-8")) <= MAX_LEXEME_BYTES)
+
+
+def prepare(article: Article) -> str:
+    """The per-article work of an ingest worker for PostgreSQL: the tsvector text."""
+    return terms_vector(article)
+
+
+def entity_keys(article: Article, label: str) -> list[str]:
+    """Return the folded keys of an article's names of one type, each once (as the Whoosh index splits them)."""
+    keys: dict[str, None] = {}
+    for name in article.names(label):
+        key = fold(name.replace(",", " ")).strip()
+        if key:
+            keys.setdefault(key, None)
+    return list(keys)
+
+
+def row(article: Article, terms: str) -> tuple[Any, ...]:
+    """Return the column values of an article, in `schema.COLUMN_NAMES` order."""
+    per, org, loc, misc = (entity_keys(article, label) for label in LABELS)
+    every = list(dict.fromkeys(per + org + loc + misc))
+    return (article.id, json.dumps(article.to_dict(), ensure_ascii=False), article.language or "",
+            fold(article.source) if article.source else None, article_date_key(article), article.cluster,
+            per, org, loc, misc, every, terms)
+
+
+def facet_forms(article: Article) -> list[tuple[str, str, str]]:
+    """Return (facet, key, written form) for every facet value of an article: what display names are voted from."""
+    out = []
+    if article.source:
+        out.append(("source", fold(article.source), article.source))
+    if article.language:
+        out.append(("language", fold(article.language), article.language))
+    for label in ENTITY_FIELDS:
+        seen = set()
+        for name in article.names(label):
+            key = fold(name)
+            if key and (key, name) not in seen:
+                seen.add((key, name))
+                out.append((label, key, name))
+    return out

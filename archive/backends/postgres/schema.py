@@ -1,0 +1,168 @@
+"""The PostgreSQL archive's tables, on one server or on a coordinator with shards, and their version.
+
+One row per article in `articles`: the stored record (JSON), a column for every filter, facet and sort (folded
+source, language, YYYYMMDDHHMM date key with undated articles at `UNDATED_OLD`, reprint cluster, folded entity
+keys per type and all together) and one `terms` tsvector holding, with positions, the article's exact words
+(`n-va`, `busin…`) and its stemmed words prefixed by language (`nl:ambtsgenoot`), title words weighted A. The
+archive computes the terms itself with the analyzers the Whoosh engine uses, so both engines match the same
+articles; PostgreSQL's own parsers and stemmers are not used. The view `article_keys` has one row per facet value
+of an article (source, language, each entity), so a facet is one GROUP BY that a shard can run on its own.
+
+Sharded: a coordinator that has postgres_fdw servers named `archive_shard_<n>` (`archive cluster up` makes them;
+see the README for several hosts) gets `articles` hash-partitioned on the id, each partition a foreign table on
+one shard, where the real table, its indexes and the view live. The tables are created through dblink over the
+same foreign servers, so the archive only ever connects to the coordinator. Reprint signatures, facet display
+names and the archive's metadata stay on the coordinator.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+SCHEMA_VERSION = 1
+SHARD_PREFIX = "archive_shard_"
+
+COLUMNS = """
+    id text COLLATE "C" NOT NULL,
+    record text NOT NULL,
+    language text NOT NULL,
+    source_key text,
+    date_key bigint NOT NULL,
+    cluster text COLLATE "C",
+    per text[] NOT NULL,
+    org text[] NOT NULL,
+    loc text[] NOT NULL,
+    misc text[] NOT NULL,
+    entities text[] NOT NULL,
+    terms tsvector NOT NULL
+"""
+COLUMN_NAMES = ("id", "record", "language", "source_key", "date_key", "cluster", "per", "org", "loc", "misc",
+                "entities", "terms")
+
+TABLE_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS {t}_terms ON {t} USING gin (terms)",
+    "CREATE INDEX IF NOT EXISTS {t}_entities ON {t} USING gin (entities)",
+    "CREATE INDEX IF NOT EXISTS {t}_per ON {t} USING gin (per)",
+    "CREATE INDEX IF NOT EXISTS {t}_org ON {t} USING gin (org)",
+    "CREATE INDEX IF NOT EXISTS {t}_loc ON {t} USING gin (loc)",
+    "CREATE INDEX IF NOT EXISTS {t}_misc ON {t} USING gin (misc)",
+    "CREATE INDEX IF NOT EXISTS {t}_source ON {t} (source_key)",
+    "CREATE INDEX IF NOT EXISTS {t}_date ON {t} (date_key)",
+    "CREATE INDEX IF NOT EXISTS {t}_cluster ON {t} (cluster)",
+    "CREATE INDEX IF NOT EXISTS {t}_language ON {t} (language)",
+]
+
+KEYS_VIEW = """
+CREATE OR REPLACE VIEW {v} AS
+SELECT a.id, a.language, a.source_key, a.date_key, a.cluster, a.per, a.org, a.loc, a.misc, a.entities, a.terms,
+       k.facet, k.key
+FROM {t} a
+CROSS JOIN LATERAL (
+    SELECT 'source'::text AS facet, a.source_key AS key WHERE a.source_key IS NOT NULL
+    UNION ALL SELECT 'language', a.language WHERE a.language <> ''
+    UNION ALL SELECT 'PER', x FROM unnest(a.per) x
+    UNION ALL SELECT 'ORG', x FROM unnest(a.org) x
+    UNION ALL SELECT 'LOC', x FROM unnest(a.loc) x
+    UNION ALL SELECT 'MISC', x FROM unnest(a.misc) x
+) k
+"""
+
+COORDINATOR = [
+    "CREATE TABLE IF NOT EXISTS archive_meta (key text PRIMARY KEY, value text NOT NULL)",
+    "CREATE SEQUENCE IF NOT EXISTS archive_version",
+    # the display name of a facet value: its most frequent written form over the whole archive
+    """CREATE TABLE IF NOT EXISTS facet_forms (
+        facet text NOT NULL, key text NOT NULL, form text NOT NULL, articles bigint NOT NULL,
+        PRIMARY KEY (facet, key, form))""",
+    # reprint clustering: every signature, and its LSH band keys, shared by concurrent ingests
+    """CREATE TABLE IF NOT EXISTS reprints (
+        seq bigserial, id text COLLATE "C" PRIMARY KEY, cluster text COLLATE "C" NOT NULL, sig bytea NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS reprint_bands (key bigint NOT NULL, id text COLLATE \"C\" NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS reprint_bands_key ON reprint_bands (key)",
+    "CREATE INDEX IF NOT EXISTS reprint_bands_id ON reprint_bands (id)",
+]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the articles live: the relations a query names, one per shard (or the table itself)."""
+
+    shards: tuple[str, ...]  # foreign server names, empty on one server
+    articles: tuple[str, ...]  # per-shard article relations (foreign tables), or ("articles",)
+    keys: tuple[str, ...]  # per-shard facet-key relations, or ("article_keys",)
+
+    @property
+    def sharded(self) -> bool:
+        return bool(self.shards)
+
+
+def shard_servers(conn: psycopg.Connection) -> list[str]:
+    """Return the coordinator's foreign servers named as archive shards, in order."""
+    try:
+        rows = conn.execute(
+            "SELECT srvname FROM pg_foreign_server WHERE srvname LIKE %s", (SHARD_PREFIX + "%",)).fetchall()
+    except psycopg.Error:
+        return []
+    names = [r[0] for r in rows]
+    return sorted(names, key=lambda n: int(n[len(SHARD_PREFIX):]) if n[len(SHARD_PREFIX):].isdigit() else 0)
+
+
+def layout_of(shards: list[str]) -> Layout:
+    if not shards:
+        return Layout((), ("articles",), ("article_keys",))
+    n = len(shards)
+    return Layout(tuple(shards), tuple(f"articles_p{i}" for i in range(n)), tuple(f"article_keys_p{i}" for i in range(n)))
+
+
+def installed_version(conn: psycopg.Connection) -> int | None:
+    """Return the schema version of the archive in this database, or None where there is none."""
+    exists = conn.execute("SELECT to_regclass('archive_meta') IS NOT NULL").fetchone()
+    if not exists or not exists[0]:
+        return None
+    row = conn.execute("SELECT value FROM archive_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def create(conn: psycopg.Connection) -> Layout:
+    """Create the archive's tables (sharded where the coordinator has shard servers); idempotent."""
+    shards = shard_servers(conn)
+    layout = layout_of(shards)
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(7202016)")  # two first ingests create it once
+        if installed_version(conn) is not None:
+            return layout
+        for statement in COORDINATOR:
+            conn.execute(statement)
+        if not shards:
+            conn.execute(f"CREATE TABLE IF NOT EXISTS articles ({COLUMNS}, PRIMARY KEY (id))")
+            for statement in TABLE_INDEXES:
+                conn.execute(statement.format(t="articles"))
+            conn.execute(KEYS_VIEW.format(v="article_keys", t="articles"))
+        else:
+            _create_sharded(conn, shards)
+        conn.execute("INSERT INTO archive_meta VALUES ('schema_version', %s), ('shards', %s) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     (str(SCHEMA_VERSION), str(len(shards))))
+    return layout
+
+
+def _create_sharded(conn: psycopg.Connection, shards: list[str]) -> None:
+    conn.execute("CREATE EXTENSION IF NOT EXISTS dblink")
+    shard_ddl = [f"CREATE TABLE IF NOT EXISTS articles_shard ({COLUMNS}, PRIMARY KEY (id))"]
+    shard_ddl += [s.format(t="articles_shard") for s in TABLE_INDEXES]
+    shard_ddl.append(KEYS_VIEW.format(v="article_keys_shard", t="articles_shard"))
+    for server in shards:
+        for statement in shard_ddl:
+            conn.execute("SELECT dblink_exec(%s, %s)", (server, statement))
+    conn.execute(f"CREATE TABLE IF NOT EXISTS articles ({COLUMNS}) PARTITION BY HASH (id)")
+    n = len(shards)
+    for i, server in enumerate(shards):
+        conn.execute(
+            f"CREATE FOREIGN TABLE IF NOT EXISTS articles_p{i} PARTITION OF articles "
+            f"FOR VALUES WITH (MODULUS {n}, REMAINDER {i}) SERVER {server} "
+            "OPTIONS (table_name 'articles_shard')")
+        keys_columns = ("id text, language text, source_key text, date_key bigint, cluster text, per text[], "
+                        "org text[], loc text[], misc text[], entities text[], terms tsvector, facet text, key text")
+        conn.execute(f"CREATE FOREIGN TABLE IF NOT EXISTS article_keys_p{i} ({keys_columns}) SERVER {server} "
+                     "OPTIONS (table_name 'article_keys_shard')")

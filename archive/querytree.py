@@ -1,0 +1,91 @@
+"""The parsed query as plain data, for engines that do not speak Whoosh's query objects (PostgreSQL).
+
+`query.py` parses the free text (and builds the filters) once; `query.to_tree` turns the result into these nodes.
+Fields are the archive's: `text_<lang>` (stemmed words of one language), `exact` (whole words), `person`, `org`,
+`location`, `misc`, `entity` (folded entity keys), `source`, `language`, `cluster`, `id`; dates are `DateRange`s.
+Texts are already analysed (folded, stemmed) as the index holds them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    field: str
+    words: tuple[str, ...]
+    slop: int = 1
+
+
+@dataclass(frozen=True)
+class Prefix:
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Wildcard:
+    field: str
+    pattern: str  # * any run of characters, ? one character
+
+
+@dataclass(frozen=True)
+class TermRange:
+    field: str
+    start: str | None
+    end: str | None
+    start_excl: bool = False
+    end_excl: bool = False
+
+
+@dataclass(frozen=True)
+class DateRange:
+    first: datetime | None
+    last: datetime | None
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: "Node"
+
+
+@dataclass(frozen=True)
+class AndNot:
+    positive: "Node"
+    negative: "Node"
+
+
+@dataclass(frozen=True)
+class AndMaybe:
+    required: "Node"
+    optional: "Node"
+
+
+@dataclass(frozen=True)
+class Every:
+    pass
+
+
+@dataclass(frozen=True)
+class Nothing:
+    pass
+
+
+Node = Term | Phrase | Prefix | Wildcard | TermRange | DateRange | And | Or | Not | AndNot | AndMaybe | Every | Nothing
