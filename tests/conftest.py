@@ -71,3 +71,13 @@ def run(runner: CliRunner, index: Path, *args: str, code: int = 0):
     result = runner.invoke(cli, ["--index", str(index), *args])
     assert result.exit_code == code, result.output
     return result
+
+
+@pytest.fixture(scope="session")
+def pg_servers():
+    """A coordinator with three shards, and one plain server database, for the PostgreSQL tests."""
+    from . import pg
+
+    servers = pg.start()
+    yield servers
+    pg.stop(servers)

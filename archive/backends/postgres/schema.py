@@ -16,6 +16,7 @@ names and the archive's metadata stay on the coordinator.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import psycopg
@@ -104,7 +105,7 @@ def shard_servers(conn: psycopg.Connection) -> list[str]:
             "SELECT srvname FROM pg_foreign_server WHERE srvname LIKE %s", (SHARD_PREFIX + "%",)).fetchall()
     except psycopg.Error:
         return []
-    names = [r[0] for r in rows]
+    names = [r[0] for r in rows if re.fullmatch(SHARD_PREFIX + r"\d+", r[0])]  # names go into DDL
     return sorted(names, key=lambda n: int(n[len(SHARD_PREFIX):]) if n[len(SHARD_PREFIX):].isdigit() else 0)
 
 
@@ -166,3 +167,20 @@ def _create_sharded(conn: psycopg.Connection, shards: list[str]) -> None:
                         "org text[], loc text[], misc text[], entities text[], terms tsvector, facet text, key text")
         conn.execute(f"CREATE FOREIGN TABLE IF NOT EXISTS article_keys_p{i} ({keys_columns}) SERVER {server} "
                      "OPTIONS (table_name 'article_keys_shard')")
+
+
+def drop(conn: psycopg.Connection) -> None:
+    """Remove the archive's tables from this database and its shards (tests; an operator's DROP DATABASE)."""
+    shards = shard_servers(conn)
+    with conn.transaction():
+        if shards:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS dblink")
+            for server in shards:
+                conn.execute("SELECT dblink_exec(%s, %s)",
+                             (server, "DROP TABLE IF EXISTS articles_shard CASCADE"))
+        for i in range(len(shards)):
+            conn.execute(f"DROP FOREIGN TABLE IF EXISTS article_keys_p{i}")
+        conn.execute("DROP VIEW IF EXISTS article_keys")
+        for table in ("articles", "archive_meta", "facet_forms", "reprints", "reprint_bands"):
+            conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+        conn.execute("DROP SEQUENCE IF EXISTS archive_version")

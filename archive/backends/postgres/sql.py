@@ -123,11 +123,11 @@ class Compiler:
         pattern = "^" + re.escape(prefix).replace("\\#", "#") + _regex(node.pattern[len(head):]) + "$"
         if node.field == "exact" and not head:
             pattern = "^(?!#)" + pattern[1:]
-        check = (f"EXISTS (SELECT 1 FROM unnest(tsvector_to_array(terms)) AS w "
-                 f"WHERE w ~ {self.param(pattern)})")
-        if prefix and not prefix.endswith(":"):
-            return f"(terms @@ {self.param(quote(prefix) + ':*')}::tsquery AND {check})"
-        return check
+        narrow = ""
+        if prefix and not prefix.endswith(":"):  # parameters are numbered in the order they appear
+            narrow = f"terms @@ {self.param(quote(prefix) + ':*')}::tsquery AND "
+        return (f"({narrow}EXISTS (SELECT 1 FROM unnest(tsvector_to_array(terms)) AS w "
+                f"WHERE w ~ {self.param(pattern)}))")
 
 
 def _regex(pattern: str) -> str:
