@@ -14,11 +14,15 @@ from .model import Article, Entity
 _GAP = "\n\n"
 
 
-def enrich(article: Article) -> Article:
-    """Detect the language where it is missing and find the entities of an article, in place."""
+def enrich(article: Article, keep_entities: bool = False) -> Article:
+    """Detect the language where it is missing and find the entities of an article, in place.
+
+    With `keep_entities` an article that already has entities (a record of `archive export`) keeps them.
+    """
     if not article.language:
         article.language = detect_language(" ".join(filter(None, [article.title, article.body[:2000]])))
-    article.entities = find_entities(article)
+    if not (keep_entities and article.entities):
+        article.entities = find_entities(article)
     sig = signature(article.body)
     article.fingerprint = sig.to_bytes() if sig is not None else None
     return article

@@ -1,6 +1,7 @@
 """Ingest: read → enrich → index, in batches, recording every input that fails without stopping the batch.
 
-Reading and enrichment run in worker processes where `workers > 1`; one writer in this process adds the results
+Records of `archive export` keep their entities (a restore does not recompute them; `archive reindex --enrich`
+does). Reading and enrichment run in worker processes where `workers > 1`; one writer in this process adds the results
 and commits every `batch_size` articles, so an interrupted ingest keeps every committed batch, and running it
 again updates the same articles in place (ids are stable) and completes it.
 """
@@ -73,7 +74,7 @@ def process_input(
 ) -> tuple[str, list[Article] | str]:
     """Read and enrich one input: its articles, or the reason it failed."""
     try:
-        return inp.name, [enrich(a) for a in read_input(inp, field_map, meta)]
+        return inp.name, [enrich(a, keep_entities=True) for a in read_input(inp, field_map, meta)]
     except ReadError as exc:
         return inp.name, str(exc)
 
@@ -86,7 +87,7 @@ def process_task(task: Task) -> tuple[str, Prepared | str]:
     else:
         name = task.input.name
         try:
-            result = [enrich(a) for a in read_bytes(name, task.chunk, field_map, task.meta)]
+            result = [enrich(a, keep_entities=True) for a in read_bytes(name, task.chunk, field_map, task.meta)]
         except ReadError as exc:
             result = f"{name}: {exc}"
     if isinstance(result, str):

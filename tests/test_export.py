@@ -92,3 +92,19 @@ def test_page_links_to_exports(client):
     html = client.get("/?q=haven").get_data(as_text=True)
     assert 'href="/api/export?format=csv&amp;q=haven"' in html
     assert 'href="/api/export?format=jsonl&amp;q=haven"' in html
+
+
+def test_an_export_is_ingested_as_it_is(runner, sample_index, tmp_path):
+    """A record of `archive export` keeps its entities: a restore does not run the recogniser again."""
+    dump = run(runner, sample_index, "export").stdout.splitlines()
+    records = [json.loads(line) for line in dump]
+    first = records[0]
+    first["entities"] = [{"label": "PER", "start": 0, "end": 1, "text": first["body"][:1], "name": "Given By Hand",
+                          "field": "body"}]
+    path = tmp_path / "dump.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    run(runner, tmp_path / "copy", "ingest", "-q", str(path))
+    restored = json.loads(run(runner, tmp_path / "copy", "show", first["id"], "--format", "json").stdout)
+    assert [e["name"] for e in restored["entities"]] == ["Given By Hand"]
+    other = json.loads(run(runner, tmp_path / "copy", "show", records[1]["id"], "--format", "json").stdout)
+    assert other["entities"] == records[1]["entities"]
