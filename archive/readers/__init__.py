@@ -1,8 +1,9 @@
 """Readers turn input files into `Article` records.
 
 Each format is a small module with two functions: `matches(name, head)` says from the file name and its first
-bytes whether the module reads it, and `read(name, data)` yields articles. `read_input` picks the first module
-that matches (gzip is unwrapped first); `iter_inputs` walks files, folders, globs and `-` for stdin.
+bytes whether the module reads it, and `read(name, data)` yields articles. `pick_reader` asks every module
+about the content alone first (an empty name), and only then lets the name decide (gzip is unwrapped before);
+markup no reader knows is refused by `markup`. `iter_inputs` walks files, folders, globs and `-` for stdin.
 A reader raises `ReadError` with a reason and a next step; the caller records it and goes on with the batch.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..model import Article
 log = logging.getLogger(__name__)
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class ReadError(Exception):
@@ -56,7 +58,7 @@ def _modules() -> list[ModuleType]:
     from . import text
 
     found: list[ModuleType] = []
-    for name in ("reuters", "warc", "feed", "html", "jsonfile", "csvfile"):
+    for name in ("reuters", "warc", "feed", "html", "jsonfile", "markup", "csvfile"):
         try:
             found.append(__import__(f"{__name__}.{name}", fromlist=[name]))
         except ModuleNotFoundError as exc:
@@ -121,27 +123,37 @@ def read_bytes(
     `field_map` names the keys of JSON and CSV records (`{"body": "story"}`); `meta` is a sidecar file of
     records joined to them by id (an outlet kept in a separate labels file). Other readers ignore both.
     """
-    if data[:2] == b"\x1f\x8b":
+    if data[:2] == GZIP_MAGIC:
         data = _gunzip(data)
         if name.lower().endswith(".gz"):
             name = name[:-3]
+    elif name.lower().endswith((".gz", ".tgz")):
+        raise ReadError(f"named {name.rsplit('.', 1)[-1]} but not gzip data: rename the file or fetch it again")
     if not data.strip():
         raise ReadError("empty file: nothing to read")
-    head = data[:4096]
-    for module in _modules():
+    module = pick_reader(name, data[:4096])
+    options = {}
+    if getattr(module, "USES_FIELD_MAP", False):
+        options = {k: v for k, v in (("field_map", field_map), ("meta", meta)) if v}
+    count = 0
+    for article in module.read(name, data, **options):
+        if article.origin is None:
+            article.origin = name
+        count += 1
+        yield article
+    if count == 0:
+        raise ReadError(f"no article found (read as {module.__name__.rsplit('.', 1)[-1]})")
+
+
+def pick_reader(name: str, head: bytes) -> ModuleType:
+    """Pick the reader by content first; the file name decides only where the content says nothing."""
+    modules = _modules()
+    for module in modules[:-1]:
+        if module.matches("", head):
+            return module
+    for module in modules:
         if module.matches(name, head):
-            options = {}
-            if getattr(module, "USES_FIELD_MAP", False):
-                options = {k: v for k, v in (("field_map", field_map), ("meta", meta)) if v}
-            count = 0
-            for article in module.read(name, data, **options):
-                if article.origin is None:
-                    article.origin = name
-                count += 1
-                yield article
-            if count == 0:
-                raise ReadError(f"no article found (read as {module.__name__.rsplit('.', 1)[-1]})")
-            return
+            return module
     raise ReadError("unknown format: give a .txt, .json, .jsonl, .csv, .html, feed or .warc file")
 
 

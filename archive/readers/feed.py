@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from datetime import datetime
 from typing import Any, Iterator
 
@@ -18,29 +17,30 @@ import feedparser
 from ..dates import ParsedDate, date_fields, parse_date
 from ..model import Article
 from . import ReadError
-from .decode import looks_binary
+from .decode import declared_encoding, decode_text, looks_binary, unicode_codec
 from .fields import as_authors, as_language, as_text, as_url, record_key
 from .html import html_to_text
+from .sniff import sniff_markup
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".rss", ".atom")
-_ROOT_RE = re.compile(
-    rb"^\s*(?:<\?xml[^>]*\?>\s*|<!--.*?-->\s*|<\?xml-stylesheet[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*)*<(?:rss|feed|rdf:RDF)\b",
-    re.I | re.S,
-)
+SUFFIXES = (".rss", ".atom", ".rdf", ".cdf")
 
 
 def matches(name: str, head: bytes) -> bool:
-    """Take .rss and .atom files, and any XML whose root element is <rss>, <feed> or <rdf:RDF>."""
-    return name.lower().endswith(SUFFIXES) or bool(_ROOT_RE.match(head.lstrip(b"\xef\xbb\xbf")))
+    """Take XML whose root is <rss>, <feed>, <rdf:RDF> or CDF's <CHANNEL>; by name, .rss, .atom, .rdf and .cdf."""
+    markup = sniff_markup(head)
+    if markup is not None:
+        return markup.is_feed
+    return name.lower().endswith(SUFFIXES)
 
 
 def read(name: str, data: bytes) -> Iterator[Article]:
     """Yield an article for each feed entry that has text."""
     if looks_binary(data):
         raise ReadError("binary data, not a feed: give the RSS or Atom XML file")
-    parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=False)
+    parsed = feedparser.parse(io.BytesIO(_as_feedparser_reads(name, data)), resolve_relative_uris=False,
+                              sanitize_html=False)
     entries = parsed.get("entries") or []
     if not entries:
         problem = parsed.get("bozo_exception")
@@ -62,6 +62,26 @@ def read(name: str, data: bytes) -> Iterator[Article]:
         log.warning("%s: skipped %d entr%s with no text", name, skipped, "y" if skipped == 1 else "ies")
     if skipped == len(entries):
         raise ReadError("no feed entry has text (titles and links only): ingest the linked pages instead")
+
+
+def _as_feedparser_reads(name: str, data: bytes) -> bytes:
+    """Return bytes feedparser decodes right: an undeclared, non-UTF-8 feed is detected and re-encoded as UTF-8.
+
+    feedparser reads byte-order marks, UTF-16/32 and declared encodings itself, but takes an undeclared feed
+    in EUC-JP or KOI8-R for Windows-1252; such a feed is decoded here (or refused) instead.
+    """
+    if unicode_codec(data) or declared_encoding(data):
+        return data
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = decode_text(data, name)
+    except ValueError as exc:
+        raise ReadError(str(exc)) from None
+    return text.encode("utf-8")
 
 
 def _article(entry: Any, feed_title: str | None, feed_language: str | None, origin: str, name: str) -> Article | None:

@@ -18,14 +18,14 @@ from lxml import etree
 from ..dates import ParsedDate, date_fields, parse_date
 from ..model import Article
 from . import ReadError
-from .decode import looks_binary
+from .decode import looks_binary, unicode_codec
+from .sniff import sniff_markup
 from .fields import as_authors, as_language, as_text, as_url
 from .wire import WireHeader, is_subheading, parse_dateline, parse_header, parse_wire_text, split_paragraphs
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
-_DOC_START_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _DATE_META = {
     "article:published_time", "og:article:published_time", "og:published_time", "article.published",
     "datepublished", "date", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date",
@@ -46,8 +46,11 @@ _BLOCK_END_RE = re.compile(r"</(?:p|div|li|h[1-6]|blockquote|tr|table|section|ar
 
 
 def matches(name: str, head: bytes) -> bool:
-    """Take .html/.htm files and anything that starts like an HTML document."""
-    return name.lower().endswith(SUFFIXES) or bool(_DOC_START_RE.match(head.lstrip(b"\xef\xbb\xbf")))
+    """Take anything that starts like an HTML document (or fragment); by name, .html/.htm files."""
+    markup = sniff_markup(head)
+    if markup is not None:
+        return markup.is_html
+    return name.lower().endswith(SUFFIXES)
 
 
 def read(name: str, data: bytes) -> Iterator[Article]:
@@ -59,8 +62,12 @@ def article_from_html(data: bytes | str, url: str | None = None) -> Article:
     """Build an article from a page's HTML; `url` (e.g. a WARC target URI) wins over the page's own."""
     import trafilatura  # imported here: it takes a few tenths of a second, and most inputs are not HTML
 
-    if isinstance(data, bytes) and looks_binary(data):
-        raise ReadError("binary data, not an HTML page: give the saved page's .html file")
+    if isinstance(data, bytes):
+        if looks_binary(data):
+            raise ReadError("binary data, not an HTML page: give the saved page's .html file")
+        codec = unicode_codec(data)
+        if codec and codec != "utf-8":
+            data = data.decode(codec, errors="replace").lstrip("\ufeff")  # lxml takes UTF-16/32 only as text
     tree = trafilatura.load_html(data)
     if tree is None:
         raise ReadError("not an HTML page that can be parsed: give the saved page's .html file")

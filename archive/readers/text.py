@@ -15,9 +15,15 @@ def matches(name: str, head: bytes) -> bool:
     return True
 
 
+MIN_LIST_LINES = 5  # this many lines of one or two words each, and nothing else, make a list, not a story
+
+
 def read(name: str, data: bytes) -> Iterator[Article]:
     """Yield the one article of a plain-text file."""
     text = read_text(data, name)
+    lines = [line.split() for line in text.splitlines() if line.strip()]
+    if len(lines) >= MIN_LIST_LINES and all(len(words) <= 2 for words in lines):
+        raise ReadError(f"a list of {len(lines)} words or codes, one a line, not an article: nothing to index")
     yield article_from_text(text)
 
 

@@ -1,6 +1,6 @@
-"""Web archives (WARC), read with warcio: each HTML page captured with status 200 becomes an article.
+"""Web archives (WARC and the older ARC), read with warcio: each HTML page captured with status 200 becomes an article.
 
-Each page goes through the HTML reader, with the WARC-Target-URI as its URL. The crawl date (WARC-Date) says
+Each page goes through the HTML reader, with the WARC-Target-URI (the ARC record's URL) as its URL. The crawl date (WARC-Date) says
 when the page was fetched, not when it was published, so it is never used as the article's date.
 """
 from __future__ import annotations
@@ -22,15 +22,21 @@ log = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
+MAGIC = (b"WARC/", b"filedesc://")  # a WARC record header; an ARC file's first (file description) record
+
+
 def matches(name: str, head: bytes) -> bool:
-    """Take .warc files and anything that starts with a WARC record header."""
-    return name.lower().endswith(".warc") or head.startswith(b"WARC/")
+    """Take anything that starts with a WARC record or an ARC file header; by name, .warc and .arc files."""
+    if name:
+        return name.lower().endswith((".warc", ".arc"))
+    return head.lstrip(b"\r\n").startswith(MAGIC)
 
 
 def read(name: str, data: bytes) -> Iterator[Article]:
     """Yield an article for each HTML page with article text in the archive."""
-    if not data.lstrip(b"\r\n").startswith(b"WARC/"):
-        raise ReadError("not a readable WARC file (no WARC/ record header at the start): give a .warc or .warc.gz file")
+    if not data.lstrip(b"\r\n").startswith(MAGIC):
+        raise ReadError("not a readable WARC or ARC file (no WARC/ or filedesc:// header at the start):"
+                        " give a .warc, .warc.gz, .arc or .arc.gz file")
     pages = skipped = 0
     for offset, uri, crawled, html in _html_pages(name, data):
         pages += 1
@@ -46,14 +52,14 @@ def read(name: str, data: bytes) -> Iterator[Article]:
     if skipped:
         log.warning("%s: %d of %d HTML page(s) had no article text, skipped", name, skipped, pages)
     if not pages:
-        raise ReadError("no HTML page (status 200) in this WARC: it holds no article to read")
+        raise ReadError("no HTML page (status 200) in this web archive: it holds no article to read")
     if skipped == pages:
-        raise ReadError(f"none of the {pages} HTML page(s) in this WARC has article text: nothing to index")
+        raise ReadError(f"none of the {pages} HTML page(s) in this web archive has article text: nothing to index")
 
 
 def _html_pages(name: str, data: bytes) -> Iterator[tuple[int, str, str | None, bytes]]:
     """Yield (offset, target URI, crawl date, HTML) per HTML page; stop with a warning where the file breaks."""
-    records = ArchiveIterator(io.BytesIO(data))
+    records = ArchiveIterator(io.BytesIO(data), arc2warc=True)
     count = 0
     while True:
         try:
@@ -64,7 +70,7 @@ def _html_pages(name: str, data: bytes) -> Iterator[tuple[int, str, str | None, 
         except (ArchiveLoadFailed, AttributeError, ValueError, EOFError, OSError) as exc:
             # warcio reports a broken or truncated record in several ways
             if not count:
-                raise ReadError(f"not a readable WARC file ({exc}): the file is truncated or not WARC") from None
+                raise ReadError(f"not a readable WARC or ARC file ({exc}): the file is truncated or not a web archive") from None
             log.warning("%s: WARC broken after %d record(s) (%s); read what came before", name, count, exc)
             return
         count += 1
