@@ -37,8 +37,8 @@ def chromium_path() -> str | None:
     return None
 
 
-def _serve(index: Path):
-    """Serve the app over an index on a free port from a thread; yield its base URL."""
+def _serve(index: Path | str):
+    """Serve the app over an index (a folder or a PostgreSQL URL) on a free port from a thread; yield its URL."""
     from werkzeug.serving import make_server
 
     app = create_app({"TESTING": True, "INDEX_PATH": str(index)})
@@ -50,10 +50,15 @@ def _serve(index: Path):
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """Serve the app over a sample index; yield its base URL."""
-    index = tmp_path_factory.mktemp("browser") / "index"
+@pytest.fixture(scope="module", params=["whoosh", "postgresql"])
+def server(request, tmp_path_factory):
+    """Serve the app over the sample in a Whoosh index, then in PostgreSQL on three shards; yield its base URL."""
+    if request.param == "postgresql":
+        from . import pg
+
+        index: Path | str = pg.fresh(request.getfixturevalue("pg_servers").sharded)
+    else:
+        index = tmp_path_factory.mktemp("browser") / "index"
     report = ingest([str(SAMPLE)], str(index), workers=1)
     assert not report.failures, report.failures
     yield from _serve(index)
