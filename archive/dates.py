@@ -32,7 +32,7 @@ class _NewsParserInfo(du_parser.parserinfo):
     JUMP = du_parser.parserinfo.JUMP + [
         "om", "op", "den", "uur", "u", "bron", "gepubliceerd", "bijgewerkt", "laatste", "update",
         "le", "à", "a", "publie", "mis", "jour", "modifie", "heure", "heures",
-        "published", "updated", "last", "posted", "h",
+        "published", "updated", "last", "posted", "h", "min", "mn",
     ]
     AMPM = [("am",), ("pm",)]  # dateutil's "a" would swallow French "à"
     WEEKDAYS = [
@@ -77,13 +77,38 @@ _ISO_RE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)
 _TIME_SEP_RE = re.compile(r"\b(\d{1,2})\s*[uh.]\s*(\d{2})\b(?!\s*[./:-]\s*\d)")
 _HOUR_ONLY_RE = re.compile(r"\b(\d{1,2})\s*[uh]\b")
 _SEPARATOR_RE = re.compile(r"\s+[-–—|,]\s+|\s*[|]\s*")
-_MIN_YEAR, _MAX_YEAR = 1800, 2100
+_MIN_YEAR, _MAX_YEAR = 1600, 2100  # historical newspaper archives start in 1618
+# A label before a date, on accent-folded text: (published or updated, pattern).
+_LABELS = (
+    ("updated", re.compile(
+        r"^(?:laatste\s+update|laatst\s+bijgewerkt|bijgewerkt(?:\s+op)?|gewijzigd(?:\s+op)?|"
+        r"(?:last\s+)?updated(?:\s+on|\s+at)?|last\s+modified|modified(?:\s+on)?|"
+        r"mis\s+a\s+jour(?:\s+le)?|mise\s+a\s+jour(?:\s+le)?|modifie(?:\s+le)?|actualise(?:\s+le)?)\s*:?\s+")),
+    ("published", re.compile(
+        r"^(?:gepubliceerd(?:\s+op)?|geplaatst(?:\s+op)?|verschenen(?:\s+op)?|published(?:\s+on|\s+at)?|"
+        r"posted(?:\s+on|\s+at)?|first\s+published(?:\s+on)?|publie(?:\s+le)?|cree(?:\s+le)?)\s*:?\s+")),
+)
+_MINUTES_RE = re.compile(r"(?<=\d)\s*(?:min|mn)\b\.?")
 
 
 def _fold(text: str) -> str:
     """Lower-case and strip accents, so `févr.` reads like `fevr`."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def split_label(text: str) -> tuple[str | None, str]:
+    """Split a leading `Updated:`, `Laatste update:`, `Mis à jour le`, `Publié le` off a date: (kind, rest).
+
+    The kind is `updated` or `published`, None where no label is written; the rest keeps its accents.
+    """
+    stripped = text.strip()
+    folded = _fold(stripped)
+    for kind, pattern in _LABELS:
+        match = pattern.match(folded)
+        if match:
+            return kind, stripped[match.end():]  # folding keeps the length of these ASCII-only labels
+    return None, stripped
 
 
 def _parse_iso(text: str) -> ParsedDate | None:
@@ -123,8 +148,8 @@ def parse_date(text: str | None) -> ParsedDate | None:
         parsed = _parse_iso(text)
         if parsed:
             return parsed if _MIN_YEAR <= parsed.value.year <= _MAX_YEAR else None
-    rest, tz = _split_zone(text.strip())
-    folded = _fold(rest)
+    rest, tz = _split_zone(split_label(text)[1])
+    folded = _MINUTES_RE.sub("", _fold(rest))
     folded = re.sub(r"(\d{1,2}:\d{2}:\d{2})[.,]\d+", r"\1", folded)
     folded = _TIME_SEP_RE.sub(r" \1:\2 ", folded)
     folded = _HOUR_ONLY_RE.sub(r" \1:00 ", folded)

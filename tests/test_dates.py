@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from archive.dates import parse_date
+from archive.dates import parse_date, split_label
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,36 @@ def test_never_invents_a_date(text):
 
 def test_missing_year_is_not_filled_from_today():
     assert parse_date("9 september om 00u34") is None
+
+
+@pytest.mark.parametrize(
+    "text, expected, has_time",
+    [
+        ("Laatste update: 3/11/15 - 09u15", datetime(2015, 11, 3, 9, 15), True),
+        ("Bijgewerkt: 9/09/16 - 00u34", datetime(2016, 9, 9, 0, 34), True),
+        ("Mis à jour le 18 octobre 2012 à 19 h 21 min", datetime(2012, 10, 18, 19, 21), True),
+        ("18 octobre 2012 à 19 h 21 min", datetime(2012, 10, 18, 19, 21), True),
+        ("18 octobre 2012 à 19h21min", datetime(2012, 10, 18, 19, 21), True),
+        ("9/09/16 19u21", datetime(2016, 9, 9, 19, 21), True),
+        ("Updated: 9 September 2016 10:15", datetime(2016, 9, 9, 10, 15), True),
+        ("Last updated on 9 September 2016", datetime(2016, 9, 9), False),
+        ("4 augustus 1678", datetime(1678, 8, 4), False),
+        ("zaterdag 4 augustus 1678", datetime(1678, 8, 4), False),
+        ("1 januari 1618", datetime(1618, 1, 1), False),
+    ],
+)
+def test_labels_french_times_and_old_years(text, expected, has_time):
+    parsed = parse_date(text)
+    assert parsed is not None, text
+    assert (parsed.value, parsed.has_time) == (expected, has_time)
+
+
+@pytest.mark.parametrize("text", ["31 december 1599", "Updated: 12 minutes ago", "Mis à jour le", "19 h 21 min"])
+def test_labels_and_old_years_never_invent_a_date(text):
+    assert parse_date(text) is None
+
+
+def test_split_label_tells_updated_from_published():
+    assert split_label("Laatste update: 3/11/15 - 09u15") == ("updated", "3/11/15 - 09u15")
+    assert split_label("Publié le 9/09/2016") == ("published", "9/09/2016")
+    assert split_label("9/09/2016") == (None, "9/09/2016")

@@ -3,6 +3,7 @@ from datetime import datetime
 import pytest
 
 from archive.readers import ReadError, iter_inputs, read_bytes, read_input
+from archive.readers.text import article_from_text
 from archive.readers.wire import parse_dateline, parse_header
 
 WIRE = """3/06/18 - 21u12 Bron: Persbureau Noordzee
@@ -139,3 +140,29 @@ def test_seed_reads_perfectly(seed_path):
     assert "Bron:" not in a.body and "© ap." not in a.body
     assert a.body.startswith("De Amerikaanse minister")
     assert a.title is None and a.display_title
+
+
+STORY = "De nieuwe fietsbrug over de Schelde is vrijdag geopend. Duizenden fietsers reden er het eerste weekend over."
+
+
+def test_laatste_update_header_gives_date_and_source():
+    art = article_from_text("Laatste update: 3/11/15 - 09u15 Bron: Belga\n\n" + STORY)
+    assert (art.date, art.source, art.date_source, art.title) == (datetime(2015, 11, 3, 9, 15), "Belga", "header", None)
+    assert art.body == STORY
+
+
+def test_updated_line_before_a_wire_header_is_not_the_date():
+    art = article_from_text("Updated: 10/09/16 - 08u00\n9/09/16 - 00u34 Bron: Belga\n\n" + STORY)
+    assert (art.date, art.source) == (datetime(2016, 9, 9, 0, 34), "Belga")
+    assert art.body == STORY
+
+
+def test_unreadable_date_line_is_not_the_title():
+    for line in ("Updated: 12 minutes ago", "9/09/16 - 25u99"):
+        art = article_from_text(f"{line}\n\n{STORY}")
+        assert art.title is None and art.date is None and art.body == STORY, line
+
+
+def test_historical_date_header():
+    art = article_from_text("4 augustus 1678\n\n" + STORY)
+    assert (art.date, art.date_has_time) == (datetime(1678, 8, 4), False)

@@ -125,6 +125,8 @@ def _pick_date(
         return meta, "metadata"
     if dateline:
         return dateline, "dateline"
+    if header and header.updated:
+        return header.updated, "header"  # an update time, where the page states no other date
     found = parse_date(guessed) if isinstance(guessed, str) else None
     return found, "metadata"
 
@@ -148,7 +150,7 @@ def find_header_line(tree: lxml.html.HtmlElement) -> tuple[str | None, WireHeade
         if seen > MAX_HEADER_BLOCKS:
             break
         header = parse_header(line) if len(line) <= 120 else None
-        if header and header.date:
+        if header and header.best_date:
             return line, header
     return None, None
 

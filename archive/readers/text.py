@@ -34,6 +34,8 @@ def article_from_text(text: str) -> Article:
         raise ReadError("no body text after the header: nothing to index")
     header = wire.header or WireHeader()
     parsed, how = (header.date, "header") if header.date else (wire.dateline_date, "dateline")
+    if parsed is None and header.updated:
+        parsed, how = header.updated, "header"  # an update time is the only date written
     return Article(
         body=wire.body,
         title=wire.title,

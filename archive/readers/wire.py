@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..dates import ParsedDate, parse_date
+from ..dates import ParsedDate, parse_date, split_label
 
 _SOURCE_RE = re.compile(r"(?:^|[\s|,;-])(?:Bron|Source|Bronnen|Sources|Agence|Agency)\s*:\s*(?P<source>[^|;]+?)\s*$", re.I)
 _AUTHOR_RE = re.compile(r"^(?:Door|By|Par|Van onze redacteur|Auteur|Author)\s*:?\s+(?P<names>[^\d].{1,100})$", re.I)
@@ -20,16 +20,27 @@ _DATELINE_RE = re.compile(
 )
 _CAPTION_RE = re.compile(r"(?:©|\(c\)|Copyright)\s*(?P<credit>[^©\n]{1,60}?)\s*[.)]?\s*$", re.I)
 _SPACES_RE = re.compile(r"\s+")
+_DATE_WORDS = {
+    "om", "uur", "le", "at", "am", "pm", "min", "bron", "update", "jan", "feb", "mar", "apr", "may", "jun", "jul",
+    "aug", "sep", "sept", "oct", "okt", "nov", "dec", "mrt", "mei", "juin", "juil", "janv", "févr", "avr", "mai",
+    "aoû", "août", "déc", "utc", "gmt", "cet", "cest", "bst",
+}
 _END_PUNCT = tuple('.!?:;,"”»\'…)')
 MAX_SUBHEADING_WORDS = 8
 
 
 @dataclass
 class WireHeader:
-    """What a header line says."""
+    """What a header line says: the publication date, an `Updated:` date kept apart, and the source."""
 
     date: ParsedDate | None = None
     source: str | None = None
+    updated: ParsedDate | None = None
+
+    @property
+    def best_date(self) -> ParsedDate | None:
+        """Return the publication date, else the update time where that is all the header gives."""
+        return self.date or self.updated
 
 
 @dataclass
@@ -57,12 +68,24 @@ def parse_header(line: str) -> WireHeader | None:
     if match:
         source = clean_source(match.group("source"))
         rest = line[: match.start()].strip(" -|,;")
+    kind, _ = split_label(rest)
     date = parse_date(rest) if rest else None
     if date is None and source is None:
         return None
     if date is None and rest and len(rest.split()) > 6:
         return None  # a sentence that mentions a source, not a header
+    if kind == "updated":
+        return WireHeader(None, source, updated=date)
     return WireHeader(date, source)
+
+
+def looks_like_date_line(line: str) -> bool:
+    """Say whether a line is a date label or stamp, read or not (`Updated: 12 minutes ago`, `9/09/16 - 25u99`)."""
+    kind, rest = split_label(line)
+    if kind is not None and len(rest.split()) <= 8:
+        return True
+    words = re.findall(r"[^\W\d_]+", rest)
+    return bool(re.search(r"\d", rest)) and len(rest) <= 40 and all(len(w) <= 2 or w.lower() in _DATE_WORDS for w in words)
 
 
 def clean_source(raw: str) -> str | None:
@@ -108,11 +131,15 @@ def parse_wire_text(text: str) -> WireText:
             continue
         found = parse_header(line) if header is None or not (header.date and header.source) else None
         byline = _AUTHOR_RE.match(line) if not authors else None
-        if found and header and ((found.date and header.date) or (found.source and header.source)):
+        if found and header and ((found.date and header.date) or (found.source and header.source)
+                                 or (found.updated and header.updated)):
             break  # a second date or source is not part of this header
         if found:
             header = WireHeader(found.date or (header.date if header else None),
-                                found.source or (header.source if header else None))
+                                found.source or (header.source if header else None),
+                                found.updated or (header.updated if header else None))
+        elif title is None and not authors and looks_like_date_line(line):
+            pass  # a date line that cannot be read is no title: skip it
         elif byline:
             authors = [a.strip() for a in re.split(r",| en | and | et |&", byline.group("names")) if a.strip()]
         elif title is None and header is None and not authors and is_title(line) and _more_text(lines, pos):
