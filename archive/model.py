@@ -55,6 +55,7 @@ class Article:
     entities: list[Entity] = field(default_factory=list)
     cluster: str | None = None
     origin: str | None = None  # the file (and record) it was read from
+    crawled_at: datetime | None = None  # when a web archive captured the page (never the publication date)
     fingerprint: bytes | None = field(default=None, repr=False, compare=False)  # MinHash, not exported
 
     def __post_init__(self) -> None:
@@ -101,6 +102,7 @@ class Article:
             "body": self.body,
             "cluster": self.cluster,
             "origin": self.origin,
+            "crawled_at": format_date(self.crawled_at, True),
             "entities": [e.to_dict() for e in self.entities],
         }
 
@@ -125,6 +127,7 @@ class Article:
             entities=[Entity.from_dict(e) for e in d.get("entities") or []],
             cluster=d.get("cluster"),
             origin=d.get("origin"),
+            crawled_at=parse_iso(d.get("crawled_at"))[0],
         )
 
 

@@ -18,7 +18,7 @@ from ..dates import ParsedDate, date_fields, parse_date
 from ..model import Article
 from . import ReadError
 from .decode import declared_encoding, decode_text, looks_binary, unicode_codec
-from .fields import as_authors, as_language, as_text, as_url, record_key
+from .fields import as_authors, as_language, as_source, as_text, as_url, record_key
 from .html import html_to_text
 from .sniff import sniff_markup
 
@@ -49,7 +49,7 @@ def read(name: str, data: bytes) -> Iterator[Article]:
     if parsed.get("bozo"):
         log.warning("%s: feed is not well-formed (%s); read what could be read", name, parsed.get("bozo_exception"))
     channel = parsed.get("feed") or {}
-    feed_title = as_text(channel.get("title"))
+    feed_title = as_source(channel.get("title"))
     feed_language = as_language(channel.get("language"))
     skipped = 0
     for number, entry in enumerate(entries, 1):
@@ -93,7 +93,7 @@ def _article(entry: Any, feed_title: str | None, feed_language: str | None, orig
     title = entry.get("title")
     if title and "html" in (title_detail.get("type") or ""):
         title = html_to_text(title)
-    source = as_text((entry.get("source") or {}).get("title")) or feed_title
+    source = as_source((entry.get("source") or {}).get("title")) or feed_title
     article = Article(
         body=body,
         title=as_text(title),

@@ -124,7 +124,7 @@ class RecordReader:
             self.skipped += 1
             log.debug("%s: no body text, skipped", origin)
             return None
-        source = as_text(found.get("source"))
+        source = as_source(found.get("source"))
         record_id = as_text(found.get("id"))
         article_id = ""
         if record_id and record_id.lower() not in PLACEHOLDER_IDS and self._consistent(record_id, body):
@@ -337,6 +337,14 @@ def as_language(value: Any) -> str | None:
         return None
     code = re.split(r"[-_]", text.strip().lower())[0]
     return code if re.fullmatch(r"[a-z]{2}", code) else None
+
+
+def as_source(value: Any) -> str | None:
+    """Return a source name; one written as a URL loses its query string and fragment (`site.example/?utm=x`)."""
+    text = as_text(value)
+    if text and re.match(r"^(?:[a-z][a-z0-9+.-]*://)?[\w.-]+\.[a-z]{2,}(?:[/?#]\S*)?$", text, re.I):
+        text = re.split(r"[?#]", text, maxsplit=1)[0].rstrip("/") or None
+    return text
 
 
 def as_url(value: Any) -> str | None:

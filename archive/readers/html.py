@@ -20,7 +20,7 @@ from ..model import Article
 from . import ReadError
 from .decode import looks_binary, unicode_codec
 from .sniff import sniff_markup
-from .fields import as_authors, as_language, as_text, as_url
+from .fields import as_authors, as_language, as_source, as_text, as_url
 from .wire import WireHeader, is_subheading, parse_dateline, parse_header, parse_wire_text, split_paragraphs
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def article_from_html(data: bytes | str, url: str | None = None) -> Article:
     wire = parse_wire_text("\n\n".join(([header_line] if header_line else []) + paragraphs))
     dateline = parse_dateline(paragraphs[0])
     parsed, how = _pick_date(header, meta_date, dateline[1] if dateline else None, getattr(doc, "date", None))
-    source = (header.source if header else None) or as_text(getattr(doc, "sitename", None))
+    source = (header.source if header else None) or as_source(getattr(doc, "sitename", None))
     return Article(
         body=wire.body,
         title=title,

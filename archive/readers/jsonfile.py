@@ -1,7 +1,7 @@
 """JSON and JSON Lines exports: one article per record, fields found by name (see `fields`).
 
 A `.json` file holds one record, a list of records, or a wrapper such as {"articles": [...]}; a `.jsonl` or
-`.ndjson` file holds one record per line. A broken JSON file is an error naming the position; in JSON Lines a
+`.ndjson` file holds one record per line. A JSON Feed is read item by item, with the feed's title as source. A broken JSON file is an error naming the position; in JSON Lines a
 broken line is skipped with a warning and the good lines are read.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ..model import Article
 from . import ReadError
 from .decode import read_text
 from .fields import RecordReader, norm_key
+from .html import html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,43 @@ def _document(name: str, text: str, body_keys: set[str]) -> Iterator[tuple[str, 
         raise ReadError(_describe(exc) + ": the file is truncated or not JSON") from None
     except RecursionError:
         raise ReadError("JSON nested too deeply: the file is not an article export") from None
+    if is_json_feed(value):
+        yield from json_feed_records(name, value)
+        return
     found = list(_records(value, body_keys))
     if not found:
         raise ReadError(f"no article record in this JSON ({_shape(value)}): give an object or a list of objects")
     single = len(found) == 1 and not isinstance(value, list)
     for i, record in enumerate(found, 1):
         yield (name if single else f"{name}#{i}"), record
+
+
+def is_json_feed(value: Any) -> bool:
+    """Say whether a JSON value is a JSON Feed (https://jsonfeed.org): a `version` URL and `items`."""
+    return (isinstance(value, dict) and isinstance(value.get("items"), list)
+            and str(value.get("version", "")).startswith(("https://jsonfeed.org/version/", "http://jsonfeed.org/")))
+
+
+def json_feed_records(name: str, feed: dict[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Yield each JSON Feed item as a record: its text, title, published date, and the feed's title as source."""
+    for number, item in enumerate(feed["items"], 1):
+        if not isinstance(item, dict):
+            continue
+        text = item.get("content_text")
+        if not isinstance(text, str) or not text.strip():
+            html = item.get("content_html") or item.get("summary") or ""
+            text = html_to_text(html) if isinstance(html, str) else ""
+        yield f"{name}#{number}", {
+            "body": text,
+            "title": item.get("title"),
+            "date": item.get("date_published"),  # never date_modified
+            "source": feed.get("title"),
+            "authors": [a.get("name") for a in item.get("authors") or [item.get("author") or {}]
+                        if isinstance(a, dict) and a.get("name")],
+            "language": item.get("language") or feed.get("language"),
+            "url": item.get("url") or item.get("external_url"),
+            "id": item.get("id"),
+        }
 
 
 def _lines(name: str, text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:

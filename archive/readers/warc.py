@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import datetime, timezone
 from typing import Iterator
 
 from warcio.archiveiterator import ArchiveIterator
@@ -47,7 +48,7 @@ def read(name: str, data: bytes) -> Iterator[Article]:
             log.debug("%s: %s skipped: %s", name, uri, exc)
             continue
         article.origin = f"{name}@{offset}"
-        log.debug("%s: %s crawled %s (not used as a date)", name, uri, crawled)
+        article.crawled_at = _crawl_date(crawled)  # kept apart: when it was fetched, not published
         yield article
     if skipped:
         log.warning("%s: %d of %d HTML page(s) had no article text, skipped", name, skipped, pages)
@@ -55,6 +56,19 @@ def read(name: str, data: bytes) -> Iterator[Article]:
         raise ReadError("no HTML page (status 200) in this web archive: it holds no article to read")
     if skipped == pages:
         raise ReadError(f"none of the {pages} HTML page(s) in this web archive has article text: nothing to index")
+
+
+def _crawl_date(value: str | None) -> datetime | None:
+    """Read a WARC-Date (`2020-01-02T03:04:05Z`) as a naive UTC time, None where it is missing or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
 
 
 def _html_pages(name: str, data: bytes) -> Iterator[tuple[int, str, str | None, bytes]]:
