@@ -7,6 +7,7 @@ pages. Then the CLI, the JSON API and the web pages on PostgreSQL, and its error
 from __future__ import annotations
 
 import json
+import os
 import random
 from datetime import datetime, timedelta
 
@@ -282,3 +283,36 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_two_ingests_at_once_agree(pg_servers, tmp_path):
+    """Two `archive ingest` processes write into one sharded archive at the same time: every article once, and a
+    story and its reprint, ingested by different processes, share a cluster."""
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    url = pg.fresh(pg_servers.sharded)
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    for path in sorted(SAMPLE.glob("*.txt")):
+        shutil.copy(path, (second if "herdruk" in path.name or path.name < "fr" else first) / path.name)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    runs = [subprocess.Popen([sys.executable, "-m", "archive", "--index", url, "ingest", "-q", "--batch-size", "1",
+                              "--workers", "1", str(folder)], env=env, stderr=subprocess.PIPE, text=True)
+            for folder in (first, second)]
+    for run_ in runs:
+        _, err = run_.communicate(timeout=300)
+        assert run_.returncode == 0, err
+    backend = open_backend(url)
+    try:
+        page = backend.search(SearchRequest.from_dict({"size": "100", "versions": "1"}))
+        ids = [h.article.id for h in page.hits]
+        assert page.total == len(ids) == len(set(ids)) == 13
+        haven = backend.search(SearchRequest.from_dict({"q": "havenarbeiders"}))
+        assert haven.total == 2 and haven.results_total == 1 and haven.hits[0].versions == 1
+    finally:
+        backend.close()
