@@ -219,3 +219,9 @@ def test_warcio_arc_reader_is_used_by_content() -> None:
     data = _arc([("https://x.example/a", 200, "text/html", (FIXTURES / "wire_page.html").read_bytes())])
     assert reader_of("noname", data) == "warc"
     assert io.BytesIO(data).read(11) == b"filedesc://"
+
+
+def test_page_after_php_warnings_is_still_html() -> None:
+    data = (b"<br />\n<b>Warning</b>:  Use of undefined constant X in <b>/www/x.php</b> on line <b>9</b><br />\n"
+            + (FIXTURES / "wire_page.html").read_bytes())
+    assert reader_of("page", data) == "html"

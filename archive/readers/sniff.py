@@ -20,10 +20,12 @@ _DECLARATION_RE = re.compile(r"<!(?:ELEMENT|ENTITY|ATTLIST|NOTATION)\b", re.I)
 _ROOT_RE = re.compile(r"<([A-Za-z_][\w:.-]*)(?=[\s/>])")
 
 FEED_ROOTS = {"rss", "feed", "rdf", "channel"}  # RSS, Atom, RSS 1.0 (rdf:RDF), CDF (<CHANNEL>)
-HTML_ROOTS = {
-    "html", "head", "body", "article", "main", "section", "div", "p", "h1", "h2", "h3", "title", "meta", "link",
-    "header", "table", "ul", "ol", "span", "script", "style", "base",
-}
+HTML_ROOTS = set(
+    "html head body article main section div p h1 h2 h3 h4 h5 h6 title meta link header footer nav aside table"
+    " tr td ul ol li dl span script style base br hr b i u em strong font center a img form input iframe noscript"
+    " figure blockquote pre small big tt".split()
+)
+_HTML_TAG_RE = re.compile(r"<(?:html|head|body)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Markup:
     doctype: str | None
     root: str | None
     declarations: bool = False  # a DTD: element and entity declarations, no document
+    html_inside: bool = False  # an <html>, <head> or <body> tag further on (after PHP warnings, say)
 
     @property
     def local_root(self) -> str | None:
@@ -46,7 +49,9 @@ class Markup:
 
     @property
     def is_html(self) -> bool:
-        return (self.doctype or "").lower() == "html" or (self.local_root in HTML_ROOTS and not self.is_feed)
+        if self.is_feed or (self.doctype and self.doctype.lower() != "html"):
+            return False
+        return self.doctype is not None or self.local_root in HTML_ROOTS or self.html_inside
 
 
 def head_text(head: bytes) -> str:
@@ -87,5 +92,5 @@ def sniff_markup(head: bytes) -> Markup | None:
             name = root.group(1)
             if not (xml or doctype) and "</" not in text:
                 return None  # `<Sandoz AG> said ...`: an angle-bracketed name in text, not markup
-            return Markup(xml, doctype, name)
+            return Markup(xml, doctype, name, html_inside=bool(_HTML_TAG_RE.search(text, root.end())))
     return Markup(xml, doctype, None) if xml or doctype else None
