@@ -5,11 +5,12 @@ written form (`ambtsgenoot`). A snippet is a list of (text, matched) segments; `
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from whoosh import query as Q
 
+from . import querytree as T
 from .analysis import exact_analyzer, language_analyzer, text_field
 
 WINDOW = 220
@@ -17,40 +18,44 @@ WINDOW = 220
 
 @dataclass(frozen=True)
 class QueryTerms:
-    """The words a query looks for, per field, and its prefixes (wildcards)."""
+    """The words a query looks for, per field, its prefixes and its wildcard patterns (not those under NOT)."""
 
     terms: frozenset[tuple[str, str]]
     prefixes: frozenset[tuple[str, str]]
+    patterns: frozenset[tuple[str, str]] = frozenset()  # (field, regular expression of a whole word)
 
     @classmethod
-    def of(cls, q: Q.Query) -> "QueryTerms":
+    def of(cls, q: T.Node) -> "QueryTerms":
         terms: set[tuple[str, str]] = set()
         prefixes: set[tuple[str, str]] = set()
-        for leaf in q.leaves():
-            if isinstance(leaf, Q.Not) or _negated(q, leaf):
-                continue
-            if isinstance(leaf, Q.Term):
-                terms.add((leaf.fieldname, str(leaf.text)))
-            elif isinstance(leaf, Q.Phrase):
-                terms.update((leaf.fieldname, w) for w in leaf.words)
-            elif isinstance(leaf, (Q.Prefix, Q.Wildcard)):
-                prefixes.add((leaf.fieldname, str(leaf.text).rstrip("*?")))
-        return cls(frozenset(terms), frozenset(prefixes))
+        patterns: set[tuple[str, str]] = set()
+        for leaf in _positive_leaves(q):
+            if isinstance(leaf, T.Term):
+                terms.add((leaf.field, leaf.text))
+            elif isinstance(leaf, T.Phrase):
+                terms.update((leaf.field, w) for w in leaf.words)
+            elif isinstance(leaf, T.Prefix):
+                prefixes.add((leaf.field, leaf.text))
+            elif isinstance(leaf, T.Wildcard):
+                regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in leaf.pattern)
+                patterns.add((leaf.field, regex))
+        return cls(frozenset(terms), frozenset(prefixes), frozenset(patterns))
 
 
-def _negated(root: Q.Query, leaf: Q.Query) -> bool:
-    """Say whether a leaf sits under a NOT (its words must not be marked)."""
-    for node in _walk(root):
-        if isinstance(node, Q.Not) and any(x is leaf for x in node.leaves()):
-            return True
-    return False
-
-
-def _walk(q: Q.Query):
-    yield q
-    if not q.is_leaf():
-        for child in q.children():
-            yield from _walk(child)
+def _positive_leaves(q: T.Node):
+    """Yield the leaves of a query that are not under a NOT (their words must not be marked)."""
+    if isinstance(q, (T.Not,)):
+        return
+    if isinstance(q, T.AndNot):
+        yield from _positive_leaves(q.positive)
+    elif isinstance(q, T.AndMaybe):
+        yield from _positive_leaves(q.required)
+        yield from _positive_leaves(q.optional)
+    elif isinstance(q, (T.And, T.Or)):
+        for child in q.children:
+            yield from _positive_leaves(child)
+    else:
+        yield q
 
 
 Segments = list[tuple[str, bool]]
@@ -64,10 +69,13 @@ def matched_spans(text: str, language: str | None, qt: QueryTerms) -> list[tuple
     for fname, analyzer in ((field, language_analyzer(code)), ("exact", exact_analyzer())):
         wanted = {t for f, t in qt.terms if f == fname}
         prefixes = tuple(p for f, p in qt.prefixes if f == fname and p)
-        if not wanted and not prefixes:
+        pattern = re.compile("|".join(f"(?:{p})" for f, p in qt.patterns if f == fname)) \
+            if any(f == fname for f, _ in qt.patterns) else None
+        if not wanted and not prefixes and pattern is None:
             continue
         for tok in analyzer(text, chars=True, mode="index"):
-            if tok.text in wanted or (prefixes and tok.text.startswith(prefixes)):
+            if tok.text in wanted or (prefixes and tok.text.startswith(prefixes)) \
+                    or (pattern is not None and pattern.fullmatch(tok.text)):
                 spans.add((tok.startchar, tok.endchar))
     return sorted(spans)
 

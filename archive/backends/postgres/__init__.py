@@ -131,7 +131,7 @@ class PostgresBackend:
             facets = self._facets(conn, where, req, facet_limit) if req.facets else None
             version = self._version(conn)
         records = self._records([members[g][0] for g, _ in groups if g in members])
-        qt = QueryTerms.of(parsed.text)
+        qt = QueryTerms.of(parsed.tree()[0])
         hits = []
         for group, score in groups:
             if group not in members or members[group][0] not in records:

@@ -152,7 +152,7 @@ def _create_sharded(conn: psycopg.Connection, shards: list[str]) -> None:
     conn.execute("CREATE EXTENSION IF NOT EXISTS dblink")
     for server in shards:  # rows go to the shards a thousand at a time, not one by one
         options = conn.execute("SELECT srvoptions FROM pg_foreign_server WHERE srvname = %s", (server,)).fetchone()
-        verb = "SET" if any(o.startswith("batch_size=") for o in (options[0] or [])) else "ADD"
+        verb = "SET" if any(o.startswith("batch_size=") for o in ((options or [None])[0] or [])) else "ADD"
         conn.execute(f"ALTER SERVER {server} OPTIONS ({verb} batch_size '1000')")
     shard_ddl = [f"CREATE TABLE IF NOT EXISTS articles_shard ({COLUMNS}, PRIMARY KEY (id))"]
     shard_ddl += [s.format(t="articles_shard") for s in TABLE_INDEXES]

@@ -15,7 +15,7 @@ from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from ...model import UNDATED_OLD, Article, date_key
-from ...query import ParsedQuery, build_query, explain
+from ...query import ParsedQuery, QueryError, build_query, explain
 from ...request import SearchRequest
 from ...search import FACET_LIMIT, Facets, Hit, SearchPage, top_values
 from ...snippets import QueryTerms, make_snippet
@@ -172,7 +172,10 @@ def run_search(searcher: Searcher, req: SearchRequest, index_version: int = 0, f
         return page
     cols = columns(searcher.reader())
     matches = find(searcher, parsed, req, cols)
-    qt = QueryTerms.of(parsed.text)
+    try:
+        qt = QueryTerms.of(parsed.tree()[0])
+    except QueryError:  # a query kind only Whoosh searches: no words to mark
+        qt = QueryTerms(frozenset(), frozenset())
     hits = []
     for score, docnum, versions in matches.rows:
         article = stored_article(searcher.stored_fields(docnum))
