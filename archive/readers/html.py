@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import timedelta
 from typing import Any, Iterator
 
 import lxml.html
@@ -26,12 +27,21 @@ from .wire import WireHeader, is_subheading, parse_dateline, parse_header, parse
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
-_DATE_META = {
-    "article:published_time", "og:article:published_time", "og:published_time", "article.published",
-    "datepublished", "date", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date",
-    "dc.date", "dc.date.issued", "dcterms.created", "dcterms.issued", "dcterms.date", "sailthru.date",
-    "parsely-pub-date", "citation_publication_date", "article_date_original", "original-publish-date",
+_META_RANKS = (  # rank 0 is JSON-LD, 2 is <time pubdate> / itemprop=datePublished
+    (1, ("article:published_time", "og:article:published_time", "og:published_time", "article.published",
+         "datepublished")),
+    (3, ("dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created")),
+    (4, ("date", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date", "sailthru.date",
+         "parsely-pub-date", "citation_publication_date", "article_date_original", "original-publish-date")),
+)
+_META_RANK = {key: rank for rank, keys in _META_RANKS for key in keys}
+_MODIFIED_META = {
+    "article:modified_time", "og:updated_time", "og:modified_time", "datemodified", "last-modified",
+    "dc.date.modified", "dcterms.modified", "lastmod", "updated",
 }
+_LD_MODIFIED_RE = re.compile(r'"dateModified"\s*:\s*"(\d{4}-\d{2}-\d{2})')
+MAX_ZONE_SHIFT = timedelta(hours=14)  # the furthest a local time is from UTC
+_LD_SKIP = {"comment", "review", "reviews", "subjectOf", "hasPart", "relatedLink", "mentions", "citation"}
 _LANG_META = {"content-language", "og:locale", "language", "dc.language"}
 _BLOCK_TAGS = {
     "p", "div", "span", "time", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "header", "section", "small",
@@ -85,7 +95,10 @@ def article_from_html(data: bytes | str, url: str | None = None) -> Article:
         raise ReadError("no article text found in this HTML page: save the article page itself, not an index page")
     wire = parse_wire_text("\n\n".join(([header_line] if header_line else []) + paragraphs))
     dateline = parse_dateline(paragraphs[0])
-    parsed, how = _pick_date(header, meta_date, dateline[1] if dateline else None, getattr(doc, "date", None))
+    guessed = getattr(doc, "date", None)
+    if isinstance(guessed, str) and guessed[:10] in modified_days(tree):
+        guessed = None  # trafilatura fell back on a modified date: that is no publication date
+    parsed, how = _pick_date(header, meta_date, dateline[1] if dateline else None, guessed)
     source = (header.source if header else None) or as_source(getattr(doc, "sitename", None))
     return Article(
         body=wire.body,
@@ -119,10 +132,12 @@ def _is_article_text(paragraphs: list[str]) -> bool:
 def _pick_date(
     header: WireHeader | None, meta: ParsedDate | None, dateline: ParsedDate | None, guessed: Any
 ) -> tuple[ParsedDate | None, str]:
-    if header and header.date:
-        return header.date, "header"
+    if meta and header and header.date and is_utc(meta) and abs(header.date.value - meta.value) <= MAX_ZONE_SHIFT:
+        return header.date, "header"  # the page's own local reading of the moment its metadata gives in UTC
     if meta:
         return meta, "metadata"
+    if header and header.date:
+        return header.date, "header"
     if dateline:
         return dateline, "dateline"
     if header and header.updated:
@@ -156,29 +171,66 @@ def find_header_line(tree: lxml.html.HtmlElement) -> tuple[str | None, WireHeade
 
 
 def find_meta_date(tree: lxml.html.HtmlElement) -> ParsedDate | None:
-    """Return the publication date a page states in meta tags, JSON-LD or a `<time pubdate>` element."""
+    """Return the publication date a page states, by rank: JSON-LD, Open Graph, `<time pubdate>`, Dublin Core, other.
+
+    Within a rank the first readable date in document order wins; modified and updated dates are never read.
+    A winner written in UTC gives way to the same moment written in local time elsewhere in the metadata,
+    because the archive keeps the wall-clock time (and day) the publisher wrote.
+    """
+    found = _meta_dates(tree)
+    if not found:
+        return None
+    best = min(found, key=lambda pair: pair[0])[1]
+    if is_utc(best):
+        for _, other in found:
+            if not is_utc(other) and other.has_time and abs(other.value - best.value) <= MAX_ZONE_SHIFT:
+                return other
+    return best
+
+
+def _meta_dates(tree: lxml.html.HtmlElement) -> list[tuple[int, ParsedDate]]:
+    """Return every publication date in the page's metadata with its rank (lower is stronger)."""
+    found: list[tuple[int, ParsedDate]] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        found.extend((0, parsed) for parsed in _json_ld_dates(script.text or ""))
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
-        if key in _DATE_META:
-            parsed = parse_date(meta.get("content"))
-            if parsed:
-                return parsed
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        found = _json_ld_date(script.text or "")
-        if found:
-            return found
+        rank = _META_RANK.get(key)
+        parsed = parse_date(meta.get("content")) if rank is not None else None
+        if parsed and rank is not None:
+            found.append((rank, parsed))
     for element in tree.xpath('//*[@itemprop="datePublished" or @pubdate][@datetime or @content]'):
         parsed = parse_date(element.get("datetime") or element.get("content"))
         if parsed:
-            return parsed
-    return None
+            found.append((2, parsed))
+    return found
 
 
-def _json_ld_date(text: str) -> ParsedDate | None:
+def modified_days(tree: lxml.html.HtmlElement) -> set[str]:
+    """Return the days (ISO) of the modified and updated dates a page's metadata gives."""
+    days: set[str] = set()
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        parsed = parse_date(meta.get("content")) if key in _MODIFIED_META else None
+        if parsed:
+            days.add(parsed.value.date().isoformat())
+    for text in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        days.update(_LD_MODIFIED_RE.findall(text))
+    return days
+
+
+def is_utc(parsed: ParsedDate) -> bool:
+    """Say whether a date was written in UTC (so its day may not be the publisher's)."""
+    return parsed.tz in ("+00:00", "Z", "UTC", "GMT")
+
+
+def _json_ld_dates(text: str) -> list[ParsedDate]:
+    """Return the `datePublished` dates of a JSON-LD block, outer objects first (never a comment's or a review's)."""
     try:
         data = json.loads(text)
     except ValueError:
-        return None
+        return []
+    dates: list[ParsedDate] = []
     stack = [data]
     while stack:
         item = stack.pop(0)
@@ -188,9 +240,9 @@ def _json_ld_date(text: str) -> ParsedDate | None:
             value = item.get("datePublished") or item.get("dateCreated")
             parsed = parse_date(value) if isinstance(value, str) else None
             if parsed:
-                return parsed
-            stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
-    return None
+                dates.append(parsed)
+            stack.extend(v for k, v in item.items() if isinstance(v, (list, dict)) and k not in _LD_SKIP)
+    return dates
 
 
 def find_language(tree: lxml.html.HtmlElement) -> str | None:
