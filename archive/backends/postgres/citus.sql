@@ -27,6 +27,7 @@ CREATE TABLE articles (
     source_key text,
     date_key bigint NOT NULL,
     cluster text COLLATE "C",
+    grp text COLLATE "C" NOT NULL,
     per text[] NOT NULL,
     org text[] NOT NULL,
     loc text[] NOT NULL,
@@ -46,6 +47,7 @@ CREATE INDEX articles_misc ON articles USING gin (misc);
 CREATE INDEX articles_source ON articles (source_key);
 CREATE INDEX articles_date ON articles (date_key);
 CREATE INDEX articles_cluster ON articles (cluster);
+CREATE INDEX articles_grp ON articles (grp);
 CREATE INDEX articles_language ON articles (language);
 
 -- Small tables every node reads: reference tables are copied to each worker.

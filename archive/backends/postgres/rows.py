@@ -58,7 +58,7 @@ def row(article: Article, terms: str) -> tuple[Any, ...]:
     every = list(dict.fromkeys(per + org + loc + misc))
     return (article.id, json.dumps(article.to_dict(), ensure_ascii=False), article.language or "",
             fold(article.source) if article.source else None, article_date_key(article), article.cluster,
-            per, org, loc, misc, every, terms)
+            article.cluster or article.id, per, org, loc, misc, every, terms)
 
 
 def facet_forms(article: Article) -> list[tuple[str, str, str]]:

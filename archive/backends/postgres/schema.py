@@ -1,7 +1,8 @@
 """The PostgreSQL archive's tables, on one server or on a coordinator with shards, and their version.
 
 One row per article in `articles`: the stored record (JSON), a column for every filter, facet and sort (folded
-source, language, YYYYMMDDHHMM date key with undated articles at `UNDATED_OLD`, reprint cluster, folded entity
+source, language, YYYYMMDDHHMM date key with undated articles at `UNDATED_OLD`, reprint cluster and the result
+group it folds into (the cluster, or the article's own id), folded entity
 keys per type and all together) and one `terms` tsvector holding, with positions, the article's exact words
 (`n-va`, `busin…`) and its stemmed words prefixed by language (`nl:ambtsgenoot`), title words weighted A. The
 archive computes the terms itself with the analyzers the Whoosh engine uses, so both engines match the same
@@ -31,6 +32,7 @@ COLUMNS = """
     source_key text,
     date_key bigint NOT NULL,
     cluster text COLLATE "C",
+    grp text COLLATE "C" NOT NULL,
     per text[] NOT NULL,
     org text[] NOT NULL,
     loc text[] NOT NULL,
@@ -38,8 +40,8 @@ COLUMNS = """
     entities text[] NOT NULL,
     terms tsvector NOT NULL
 """
-COLUMN_NAMES = ("id", "record", "language", "source_key", "date_key", "cluster", "per", "org", "loc", "misc",
-                "entities", "terms")
+COLUMN_NAMES = ("id", "record", "language", "source_key", "date_key", "cluster", "grp", "per", "org", "loc",
+                "misc", "entities", "terms")
 
 TABLE_INDEXES = [
     "CREATE INDEX IF NOT EXISTS {t}_terms ON {t} USING gin (terms)",
@@ -51,6 +53,7 @@ TABLE_INDEXES = [
     "CREATE INDEX IF NOT EXISTS {t}_source ON {t} (source_key)",
     "CREATE INDEX IF NOT EXISTS {t}_date ON {t} (date_key)",
     "CREATE INDEX IF NOT EXISTS {t}_cluster ON {t} (cluster)",
+    "CREATE INDEX IF NOT EXISTS {t}_grp ON {t} (grp)",
     "CREATE INDEX IF NOT EXISTS {t}_language ON {t} (language)",
 ]
 

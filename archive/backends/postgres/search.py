@@ -21,7 +21,7 @@ from ... import querytree as T
 from .schema import Layout
 from .sql import Compiler, rank_query
 
-GROUP_COLLAPSED = "coalesce(cluster, id)"
+GROUP_COLLAPSED = "grp"  # the cluster, or the article's own id
 WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"  # D (body) to A (title)
 
 
@@ -97,7 +97,7 @@ def page_groups(conn: psycopg.Connection, layout: Layout, w: Where, req: SearchR
     group = GROUP_COLLAPSED if collapse else "id"
     branch = (f"SELECT {group} AS grp, count(*) AS n, {agg}(k) AS best, "
               f"(array_agg(id ORDER BY k {direction}, id))[1] AS best_id "
-              f"FROM (SELECT id, cluster, {key} AS k FROM {{rel}} WHERE {w.sql}) m GROUP BY 1")
+              f"FROM (SELECT id, grp, {key} AS k FROM {{rel}} WHERE {w.sql}) m GROUP BY 1")
     sql, params = union(layout.articles, branch, key_params + w.params)
     rows = conn.execute(
         f"""WITH u AS ({sql}),

@@ -23,7 +23,7 @@ from .schema import COLUMN_NAMES
 WRITE_LOCK = 7202017
 STAGING = f"""CREATE TEMP TABLE IF NOT EXISTS archive_staging (
     id text COLLATE "C", record text, language text, source_key text, date_key bigint, cluster text COLLATE "C",
-    per text[], org text[], loc text[], misc text[], entities text[], terms tsvector) ON COMMIT DELETE ROWS"""
+    grp text COLLATE "C", per text[], org text[], loc text[], misc text[], entities text[], terms tsvector) ON COMMIT DELETE ROWS"""
 
 
 def write_batch(conn: psycopg.Connection, batch: Prepared) -> None:
@@ -35,8 +35,7 @@ def write_batch(conn: psycopg.Connection, batch: Prepared) -> None:
         _cluster(conn, articles)
         ids = list(latest)
         old = [Article.from_dict(_json(r[0])) for r in
-               conn.execute("SELECT record FROM articles WHERE id = ANY(%s)", (ids,)).fetchall()]
-        conn.execute("DELETE FROM articles WHERE id = ANY(%s)", (ids,))
+               conn.execute("DELETE FROM articles WHERE id = ANY(%s) RETURNING record", (ids,)).fetchall()]
         conn.execute(STAGING)
         with conn.cursor().copy(f"COPY archive_staging ({', '.join(COLUMN_NAMES)}) FROM STDIN") as copy:
             for article, terms in latest.values():
@@ -63,11 +62,15 @@ def _count_forms(conn: psycopg.Connection, new: list[Article], old: list[Article
     rows = [(f, k, form, n) for (f, k, form), n in delta.items() if n]
     if not rows:
         return
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO facet_forms AS f VALUES (%s, %s, %s, %s) ON CONFLICT (facet, key, form) "
-            "DO UPDATE SET articles = f.articles + excluded.articles", rows)
-    conn.execute("DELETE FROM facet_forms WHERE articles <= 0")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS archive_forms (facet text, key text, form text, articles bigint) "
+                 "ON COMMIT DELETE ROWS")
+    with conn.cursor().copy("COPY archive_forms FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(r)
+    conn.execute("INSERT INTO facet_forms AS f SELECT * FROM archive_forms ORDER BY 1, 2, 3 "
+                 "ON CONFLICT (facet, key, form) DO UPDATE SET articles = f.articles + excluded.articles")
+    if any(n < 0 for *_, n in rows):
+        conn.execute("DELETE FROM facet_forms WHERE articles <= 0")
 
 
 def _cluster(conn: psycopg.Connection, articles: list[Article]) -> None:
@@ -86,11 +89,13 @@ def _cluster(conn: psycopg.Connection, articles: list[Article]) -> None:
         return
     ids = [a.id for a, _ in signed]
     conn.execute("DELETE FROM reprint_bands WHERE id = ANY(%s)", (ids,))
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO reprints (id, cluster, sig) VALUES (%s, %s, %s) "
-            "ON CONFLICT (id) DO UPDATE SET cluster = excluded.cluster, sig = excluded.sig",
-            [(a.id, a.cluster, a.fingerprint) for a, _ in signed])
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS archive_reprints (id text COLLATE \"C\", cluster text "
+                 "COLLATE \"C\", sig bytea) ON COMMIT DELETE ROWS")
+    with conn.cursor().copy("COPY archive_reprints FROM STDIN") as copy:
+        for article, _ in signed:
+            copy.write_row((article.id, article.cluster, article.fingerprint))
+    conn.execute("INSERT INTO reprints (id, cluster, sig) SELECT id, cluster, sig FROM archive_reprints ORDER BY id "
+                 "ON CONFLICT (id) DO UPDATE SET cluster = excluded.cluster, sig = excluded.sig")
     with conn.cursor().copy("COPY reprint_bands (key, id) FROM STDIN") as copy:
         for article, sig in signed:
             for key in _signed(band_keys(sig)):
