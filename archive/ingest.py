@@ -228,3 +228,4 @@ def _ingest(backend: Backend, paths: list[str], report: IngestReport, started: f
     if batch:
         backend.write(batch, wait_seconds)
         report.articles += len(batch)
+    backend.finish()

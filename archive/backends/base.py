@@ -66,6 +66,9 @@ class Backend(Protocol):
     def write(self, batch: Prepared, wait_seconds: float = 0.0) -> None:
         """Give each article its reprint cluster and upsert the batch by id in one commit (all of it or none)."""
 
+    def finish(self) -> None:
+        """Called once after an ingest's last batch (refresh statistics, optimise); may do nothing."""
+
     def version(self) -> int:
         """Return a number that changes with every commit (cited by exports)."""
 

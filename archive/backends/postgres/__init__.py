@@ -42,6 +42,7 @@ class PostgresBackend:
         self.location = safe_url(location)
         timeout = int(os.environ.get("ARCHIVE_PG_TIMEOUT", "60000") or 60000)
         self.pool = ConnectionPool(location, connections, timeout)
+        self._written = 0
         weakref.finalize(self, self.pool.close)
         with self.pool.connection() as conn:
             version = schema.installed_version(conn)
@@ -67,6 +68,16 @@ class PostgresBackend:
     def write(self, batch: Prepared, wait_seconds: float = 0.0) -> None:
         with self.pool.connection() as conn:
             write_batch(conn, batch)
+        self._written += len(batch)
+
+    def finish(self) -> None:
+        """After an ingest: refresh the planner's statistics where a tenth or more of the archive is new."""
+        if not self._written:
+            return
+        with self.pool.connection() as conn:
+            if self._written * 10 >= sql_search.total(conn, self.layout, sql_search.Where("TRUE", [], None)):
+                schema.analyze(conn)
+        self._written = 0
 
     def reindex(self, enrich: bool = False) -> int:
         """Recompute every row from the stored records (after an analyzer change, or with `enrich` a model one)."""
@@ -86,6 +97,7 @@ class PostgresBackend:
         if batch:
             self.write(batch)
             count += len(batch)
+        self.finish()
         return count
 
     # reading
@@ -103,11 +115,13 @@ class PostgresBackend:
         found = self._records([article_id])
         return found.get(article_id)
 
-    def _records(self, ids: list[str]) -> dict[str, Article]:
+    def _records(self, ids: list[str], conn=None) -> dict[str, Article]:  # type: ignore[no-untyped-def]
         if not ids:
             return {}
-        with self.pool.connection() as conn:
-            rows = conn.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (ids,)).fetchall()
+        if conn is None:
+            with self.pool.connection() as own:
+                return self._records(ids, own)
+        rows = conn.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (ids,)).fetchall()
         return {i: Article.from_dict(json.loads(r)) for i, r in rows}
 
     def versions(self, article: Article) -> list[Article]:
@@ -123,23 +137,22 @@ class PostgresBackend:
         parsed = build_query(req, query_schema())
         where = sql_search.where(parsed, req)
         start = (req.page - 1) * req.page_size
-        with self.pool.connection() as conn:
+        with self.pool.connection() as conn, conn.transaction():  # one snapshot on every shard for all counts
+            if not self.layout.sharded:
+                conn.execute("SET LOCAL enable_seqscan = off")  # see schema.NO_SEQSCAN
             total, results_total, groups = sql_search.page_groups(
                 conn, self.layout, where, req, req.collapse, start, req.page_size)
-            members = sql_search.group_members(conn, self.layout, where, [g for g, _ in groups], req.collapse) \
-                if groups else {}
             facets = self._facets(conn, where, req, facet_limit) if req.facets else None
             version = self._version(conn)
-        records = self._records([members[g][0] for g, _ in groups if g in members])
+            records = self._records([g.first_id for g in groups], conn)
         qt = QueryTerms.of(parsed.tree()[0])
         hits = []
-        for group, score in groups:
-            if group not in members or members[group][0] not in records:
+        for group in groups:
+            article = records.get(group.first_id)
+            if article is None:
                 continue
-            first, size = members[group]
-            article = records[first]
             hits.append(Hit(article, make_snippet(article.body, article.language, qt),
-                            score if where.rank else 0.0, size - 1 if req.collapse else 0))
+                            group.best if where.rank else 0.0, group.size - 1 if req.collapse else 0))
         page = SearchPage(req, total, results_total, hits, explain(parsed), version)
         page.facets = facets
         return page
@@ -151,7 +164,7 @@ class PostgresBackend:
     def _facets(self, conn, where: sql_search.Where, req: SearchRequest | None,  # type: ignore[no-untyped-def]
                 limit: int | None) -> Facets:
         """Count every facet and the timeline over the matches (names as most often written archive-wide)."""
-        combos = sql_search.counts(conn, self.layout, where)
+        combos, entities = sql_search.facet_counts(conn, self.layout, where)
         by: dict[str, dict[str, int]] = {"source": {}, "language": {}}
         days: dict[int, int] = {}
         for source, language, day, n in combos:
@@ -163,27 +176,33 @@ class PostgresBackend:
             days[day] = days.get(day, 0) + n
         for label in LABELS:
             by[label] = {}
-        for label, key, n in sql_search.entity_counts(conn, self.layout, where):
+        for label, key, n in entities:
             by[label][key] = n
-        values = {}
+        kept: dict[str, dict[str, int]] = {}
         for facet in ("source", "language", *LABELS):
             counted = by[facet]
             if limit is not None and len(counted) > limit:
                 floor = sorted(counted.values(), reverse=True)[limit - 1]
                 counted = {k: n for k, n in counted.items() if n >= floor}
-            names = self._display_names(conn, facet, list(counted))
-            values[facet] = top_values(((names.get(k, k), n) for k, n in counted.items()), limit)
+            kept[facet] = counted
+        names = self._display_names(conn, kept)
+        values = {facet: top_values(((names.get((facet, k), k), n) for k, n in counted.items()), limit)
+                  for facet, counted in kept.items()}
         stamps = np.array([day * 10000 if day >= 0 else UNDATED_OLD for day in days], dtype=np.int64)
         weights = np.array(list(days.values()), dtype=np.int64)
         return Facets(values, build_timeline(np.repeat(stamps, weights), req))
 
-    def _display_names(self, conn, facet: str, keys: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    def _display_names(self, conn, kept: dict[str, dict[str, int]]) -> dict[tuple[str, str], str]:  # type: ignore[no-untyped-def]
+        """Return each facet value's most frequent written form over the whole archive, in one statement."""
+        facets = [f for f, keys in kept.items() for _ in keys]
+        keys = [k for keys in kept.values() for k in keys]
         if not keys:
             return {}
         rows = conn.execute(
-            "SELECT DISTINCT ON (key) key, form FROM facet_forms WHERE facet = %s AND key = ANY(%s) "
-            "ORDER BY key, articles DESC, form COLLATE \"C\" DESC", (facet, keys)).fetchall()
-        return dict(rows)
+            "SELECT DISTINCT ON (f.facet, f.key) f.facet, f.key, f.form FROM facet_forms f "
+            "JOIN unnest(%s::text[], %s::text[]) AS w(facet, key) ON f.facet = w.facet AND f.key = w.key "
+            "ORDER BY f.facet, f.key, f.articles DESC, f.form COLLATE \"C\" DESC", (facets, keys)).fetchall()
+        return {(f, k): form for f, k, form in rows}
 
     def matches(self, req: SearchRequest) -> tuple[int, Iterator[Article]]:
         parsed = build_query(req, query_schema())

@@ -88,6 +88,13 @@ COORDINATOR = [
 ]
 
 
+# A text search read through a sequential scan detoasts every article's tsvector (several times slower than a
+# bitmap scan of the GIN index, which the planner misjudges for frequent words). Shards hold only articles.
+NO_SEQSCAN = """DO $$ BEGIN
+    EXECUTE format('ALTER DATABASE %I SET enable_seqscan = off', current_database());
+END $$"""
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where the articles live: the relations a query names, one per shard (or the table itself)."""
@@ -160,6 +167,7 @@ def _create_sharded(conn: psycopg.Connection, shards: list[str]) -> None:
     shard_ddl = [f"CREATE TABLE IF NOT EXISTS articles_shard ({COLUMNS}, PRIMARY KEY (id))"]
     shard_ddl += [s.format(t="articles_shard") for s in TABLE_INDEXES]
     shard_ddl.append(KEYS_VIEW.format(v="article_keys_shard", t="articles_shard"))
+    shard_ddl.append(NO_SEQSCAN)
     for server in shards:
         for statement in shard_ddl:
             conn.execute("SELECT dblink_exec(%s, %s)", (server, statement))
@@ -174,6 +182,15 @@ def _create_sharded(conn: psycopg.Connection, shards: list[str]) -> None:
                         "org text[], loc text[], misc text[], entities text[], terms tsvector, facet text, key text")
         conn.execute(f"CREATE FOREIGN TABLE IF NOT EXISTS article_keys_p{i} ({keys_columns}) SERVER {server} "
                      "OPTIONS (table_name 'article_keys_shard')")
+
+
+def analyze(conn: psycopg.Connection) -> None:
+    """Refresh the planner's statistics after a load, on the shards and here."""
+    shards = shard_servers(conn)
+    for server in shards:
+        conn.execute("SELECT dblink_exec(%s, 'ANALYZE articles_shard')", (server,))
+    conn.execute("ANALYZE " + ("articles, reprints, reprint_bands, facet_forms" if not shards
+                               else "reprints, reprint_bands, facet_forms"))
 
 
 def drop(conn: psycopg.Connection) -> None:

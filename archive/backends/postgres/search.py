@@ -49,30 +49,31 @@ def union(relations: tuple[str, ...], branch: str, params: list[Any]) -> tuple[s
     return sql, params * len(relations)
 
 
-def counts(conn: psycopg.Connection, layout: Layout, w: Where) -> list[tuple[str | None, str, int, int]]:
-    """Return (source key, language, day or -1, articles) over the matches: totals, two facets and the timeline."""
-    branch = (f"SELECT source_key, language, date_key / 10000 AS day, count(*) AS n FROM {{rel}} "
-              f"WHERE {w.sql} GROUP BY 1, 2, 3")
-    sql, params = union(layout.articles, branch, w.params)
-    rows = conn.execute(f"SELECT source_key, language, day, sum(n)::bigint FROM ({sql}) u GROUP BY 1, 2, 3",
-                        params).fetchall()
-    undated_day = UNDATED_OLD // 10000
-    return [(s, lang, -1 if day == undated_day else int(day), int(n)) for s, lang, day, n in rows]
-
-
 def total(conn: psycopg.Connection, layout: Layout, w: Where) -> int:
     sql, params = union(layout.articles, f"SELECT count(*) AS n FROM {{rel}} WHERE {w.sql}", w.params)
     row = conn.execute(f"SELECT coalesce(sum(n), 0)::bigint FROM ({sql}) u", params).fetchone()
     return int(row[0]) if row else 0
 
 
-def entity_counts(conn: psycopg.Connection, layout: Layout, w: Where) -> list[tuple[str, str, int]]:
-    """Return (label, key, articles) for every entity among the matches."""
-    branch = (f"SELECT facet, key, count(*) AS n FROM {{rel}} WHERE facet IN ('PER', 'ORG', 'LOC', 'MISC') "
-              f"AND {w.sql} GROUP BY 1, 2")
-    sql, params = union(layout.keys, branch, w.params)
-    rows = conn.execute(f"SELECT facet, key, sum(n)::bigint FROM ({sql}) u GROUP BY 1, 2", params).fetchall()
-    return [(f, k, int(n)) for f, k, n in rows]
+def facet_counts(conn: psycopg.Connection, layout: Layout,
+                 w: Where) -> tuple[list[tuple[str | None, str, int, int]], list[tuple[str, str, int]]]:
+    """Count the matches in one statement, each shard its own part.
+
+    Returns (source key, language, day or -1, articles), from which come the total, two facets and the timeline,
+    and (label, key, articles) for every entity among the matches.
+    """
+    articles = (f"SELECT 'a'::text AS kind, source_key AS x, language AS y, date_key / 10000 AS day, "
+                f"count(*) AS n FROM {{rel}} WHERE {w.sql} GROUP BY 2, 3, 4")
+    keys = (f"SELECT 'e'::text AS kind, facet AS x, key AS y, 0::bigint AS day, count(*) AS n FROM {{rel}} "
+            f"WHERE facet IN ('PER', 'ORG', 'LOC', 'MISC') AND {w.sql} GROUP BY 2, 3")
+    sql_a, params_a = union(layout.articles, articles, w.params)
+    sql_e, params_e = union(layout.keys, keys, w.params)
+    rows = conn.execute(f"SELECT kind, x, y, day, sum(n)::bigint FROM ({sql_a} UNION ALL {sql_e}) u "
+                        "GROUP BY 1, 2, 3, 4", params_a + params_e).fetchall()
+    undated_day = UNDATED_OLD // 10000
+    combos = [(x, y, -1 if day == undated_day else int(day), int(n)) for kind, x, y, day, n in rows if kind == "a"]
+    entities = [(x, y, int(n)) for kind, x, y, _, n in rows if kind == "e"]
+    return combos, entities
 
 
 def _order(req: SearchRequest, w: Where) -> tuple[str, str, str, list[Any]]:
@@ -86,41 +87,46 @@ def _order(req: SearchRequest, w: Where) -> tuple[str, str, str, list[Any]]:
     return "0", "max", "DESC", []
 
 
+@dataclass
+class Group:
+    """One result row of a page: its group, sort key, earliest matching member and how many members match."""
+
+    grp: str
+    best: float
+    first_id: str
+    size: int
+
+
 def page_groups(conn: psycopg.Connection, layout: Layout, w: Where, req: SearchRequest, collapse: bool,
-                offset: int, limit: int) -> tuple[int, int, list[tuple[str, float]]]:
-    """Return (matches, result rows, [(group, sort key)] of the page): one row per group in the request's order.
+                offset: int, limit: int) -> tuple[int, int, list[Group]]:
+    """Return (matches, result rows, the page's groups) in one statement, each shard grouping its own matches.
 
     A group is a reprint cluster when collapsing (else each article); its place is that of its best member
-    (highest score, newest or oldest date; ties by the member's id).
+    (highest score, newest or oldest date; ties by the member's id); it shows its earliest matching member.
     """
     key, agg, direction, key_params = _order(req, w)
     group = GROUP_COLLAPSED if collapse else "id"
     branch = (f"SELECT {group} AS grp, count(*) AS n, {agg}(k) AS best, "
-              f"(array_agg(id ORDER BY k {direction}, id))[1] AS best_id "
-              f"FROM (SELECT id, grp, {key} AS k FROM {{rel}} WHERE {w.sql}) m GROUP BY 1")
+              f"(array_agg(id ORDER BY k {direction}, id))[1] AS best_id, min(date_key) AS first_key, "
+              f"(array_agg(id ORDER BY date_key, id))[1] AS first_id "
+              f"FROM (SELECT id, grp, date_key, {key} AS k FROM {{rel}} WHERE {w.sql}) m GROUP BY 1")
     sql, params = union(layout.articles, branch, key_params + w.params)
     rows = conn.execute(
-        f"""WITH u AS ({sql}),
-            g AS (SELECT DISTINCT ON (grp) grp, best, best_id FROM u ORDER BY grp, best {direction}, best_id)
-        SELECT (SELECT coalesce(sum(n), 0) FROM u)::bigint, (SELECT count(*) FROM g)::bigint, grp, best
-        FROM (SELECT 1) one LEFT JOIN LATERAL (
-            SELECT grp, best, best_id FROM g ORDER BY best {direction}, best_id LIMIT %s OFFSET %s) p ON TRUE""",
+        f"""WITH u AS MATERIALIZED ({sql}),
+            g AS (SELECT DISTINCT ON (grp) grp, best, best_id FROM u ORDER BY grp, best {direction}, best_id),
+            p AS (SELECT grp, best, best_id FROM g ORDER BY best {direction}, best_id LIMIT %s OFFSET %s)
+        SELECT (SELECT coalesce(sum(n), 0) FROM u)::bigint, (SELECT count(*) FROM g)::bigint,
+               p.grp, p.best, m.first_id, m.size
+        FROM (SELECT 1) one
+        LEFT JOIN p ON TRUE
+        LEFT JOIN LATERAL (
+            SELECT (array_agg(u.first_id ORDER BY u.first_key, u.first_id))[1] AS first_id, sum(u.n)::bigint AS size
+            FROM u WHERE u.grp = p.grp) m ON TRUE
+        ORDER BY p.best {direction}, p.best_id""",
         params + [limit, offset]).fetchall()
     matched, groups = (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
-    return matched, groups, [(grp, float(best)) for _, _, grp, best in rows if grp is not None]
-
-
-def group_members(conn: psycopg.Connection, layout: Layout, w: Where, groups: list[str],
-                  collapse: bool) -> dict[str, tuple[str, int]]:
-    """Return, for each group of the page, its earliest matching member (date, then id) and how many match."""
-    group = GROUP_COLLAPSED if collapse else "id"
-    branch = (f"SELECT {group} AS grp, count(*) AS n, (array_agg(id ORDER BY date_key, id))[1] AS first_id, "
-              f"min(date_key) AS first_key FROM {{rel}} WHERE {w.sql} AND {group} = ANY(%s) GROUP BY 1")
-    sql, params = union(layout.articles, branch, w.params + [groups])
-    rows = conn.execute(
-        f"""SELECT grp, sum(n)::bigint, (array_agg(first_id ORDER BY first_key, first_id))[1]
-            FROM ({sql}) u GROUP BY grp""", params).fetchall()
-    return {grp: (first, int(n)) for grp, n, first in rows}
+    return matched, groups, [Group(grp, float(best), first, int(size))
+                             for _, _, grp, best, first, size in rows if grp is not None]
 
 
 def ordered_ids(conn: psycopg.Connection, layout: Layout, w: Where, req: SearchRequest):  # type: ignore[no-untyped-def]

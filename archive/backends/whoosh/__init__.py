@@ -62,6 +62,9 @@ class WhooshBackend:
             assign_clusters(self._reprints, articles)
             write_articles(w, articles, {id_: analysed for id_, (_, analysed) in last.items()})
 
+    def finish(self) -> None:
+        """Nothing to do: every batch was committed."""
+
     def reindex(self, enrich: bool = False) -> int:
         from .reindex import reindex
 
