@@ -155,15 +155,30 @@ def parse_text(q: str, schema: Schema) -> tuple[Q.Query, list[str]]:
     canonical = _canonical_entity_terms(_phrases_on_exact(parsed))
     if canonical is Q.NullQuery or isinstance(canonical, type(Q.NullQuery)):
         raise QueryError("nothing searchable is left of the query: give words to search for")
+    _check_fields(canonical)
     notes += _entity_notes(parsed, canonical) + _dropped_words(routed, canonical)
     return canonical, notes
+
+
+def _check_fields(q: Q.Query) -> None:
+    """Refuse, with advice, what a field cannot search: a phrase on a stemmed or date field, words in `date:`."""
+    for leaf in q.leaves():
+        field = getattr(leaf, "fieldname", None)
+        if isinstance(leaf, Q.Phrase) and field in TEXT_FIELDS.values():
+            raise QueryError(f'{field}:"…": phrases are matched on the words as written; drop "{field}:" '
+                             "and keep the quotes")
+        if field == "date" and not isinstance(leaf, (Q.DateRange, Q.NumericRange, Q.Every)):
+            raise QueryError("date: takes a date or a range, such as date:2016-09 or date:[2016 TO 2017]; "
+                             "or use the from and to filters")
 
 
 def _entity_notes(before: Q.Query, after: Q.Query) -> list[str]:
     """Say which names typed in entity fields were matched under another (canonical) name."""
     notes = []
-    old = [leaf for leaf in before.leaves() if getattr(leaf, "fieldname", None) in ENTITY_QUERY_FIELDS]
-    new = [leaf for leaf in after.leaves() if getattr(leaf, "fieldname", None) in ENTITY_QUERY_FIELDS]
+    old = [leaf for leaf in before.leaves() if getattr(leaf, "fieldname", None) in ENTITY_QUERY_FIELDS
+           and isinstance(leaf, (Q.Term, Q.Phrase))]
+    new = [leaf for leaf in after.leaves() if getattr(leaf, "fieldname", None) in ENTITY_QUERY_FIELDS
+           and isinstance(leaf, (Q.Term, Q.Phrase))]
     for a, b in zip(old, new):
         typed = " ".join(a.words) if isinstance(a, Q.Phrase) else str(a.text)
         if fold(typed) != str(getattr(b, "text", "")):
@@ -212,7 +227,9 @@ def _phrases_on_exact(q: Q.Query) -> Q.Query:
 
 
 def _canonical_entity_terms(q: Q.Query) -> Q.Query:
-    """Map names typed in entity fields (`person:Putin`) to the keys the index holds."""
+    """Map names typed in entity fields (`person:Putin`) to the keys the index holds; `field:*` is "any value"."""
+    if isinstance(q, Q.Every) and getattr(q, "fieldname", None) not in (None, "", "*", "date"):
+        return Q.Prefix(q.fieldname, "")
     if isinstance(q, Q.Term) and q.fieldname in ENTITY_QUERY_FIELDS:
         return Q.Term(q.fieldname, fold(canonical_name(q.text)), boost=q.boost)
     if isinstance(q, Q.Phrase) and q.fieldname in ENTITY_QUERY_FIELDS:
@@ -349,8 +366,9 @@ def _is_word_alternatives(q: Q.Or) -> bool:
 
 def to_tree(q: Q.Query) -> T.Node:
     """Turn a Whoosh query object into plain nodes; raise QueryError for a kind the archive does not search."""
-    if isinstance(q, Q.Every):
-        return T.Every()
+    if isinstance(q, Q.Every):  # field:* is "has any value in that field"
+        field = getattr(q, "fieldname", None)
+        return T.Prefix(field, "") if field and field != "date" else T.Every()
     if q is Q.NullQuery or isinstance(q, type(Q.NullQuery)):
         return T.Nothing()
     if isinstance(q, Q.DateRange):

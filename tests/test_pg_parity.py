@@ -136,6 +136,8 @@ REQUESTS = [
     {"q": "text_nl:brug", "sort": "oldest"},
     {"q": "haven ANDMAYBE brug"},
     {"q": "vakbonden", "person": ["Anna Peeters"], "source": "Agence Meuse"},
+    {"q": "person:* AND NOT org:*", "sort": "oldest"},
+    {"q": "text_en:* OR location:Gen*", "sort": "newest"},
 ]
 
 

@@ -11,7 +11,7 @@ import itertools
 import re
 
 from ... import querytree as T
-from ...analysis import TEXT_FIELDS
+from ...analysis import STEMMED_LANGUAGES, TEXT_FIELDS
 from ...model import UNDATED_OLD, date_key
 from ...query import QueryError
 
@@ -83,6 +83,13 @@ class Compiler:
 
     def field_condition(self, node: T.Term | T.Prefix | T.Wildcard | T.TermRange | T.Phrase) -> str:
         field = node.field
+        if isinstance(node, T.Prefix) and not node.text and is_text_field(field):  # field:* (any word)
+            if field == "exact":
+                return "length(terms) > 0"
+            code = LANGUAGE_OF_FIELD[field]
+            if code in STEMMED_LANGUAGES:
+                return f"(language = {self.param(code)} AND length(terms) > 0)"
+            return f"(language <> ALL({self.param(list(STEMMED_LANGUAGES))}) AND length(terms) > 0)"
         if isinstance(node, T.Wildcard) and is_text_field(field):
             return self.wildcard(node)
         if isinstance(node, T.Phrase):
@@ -137,6 +144,8 @@ def _regex(pattern: str) -> str:
 
 def tsquery(node: T.Node) -> str | None:
     """Return the tsquery text of a subtree made only of words, phrases and prefixes (None otherwise)."""
+    if isinstance(node, T.Prefix) and not node.text:
+        return None
     if isinstance(node, T.Term) and is_text_field(node.field):
         return quote(lexeme(node.field, node.text))
     if isinstance(node, T.Prefix) and is_text_field(node.field):
