@@ -39,7 +39,7 @@ def missing() -> str | None:
     return None
 
 
-def _free_base(count: int) -> int:
+def free_base(count: int) -> int:
     for _ in range(200):
         base = random.randrange(20000, 32000)
         try:
@@ -67,7 +67,7 @@ def start() -> Servers:
         from archive.backends.postgres.layout import up
 
         directory = tempfile.mkdtemp(prefix="archive-pg-")
-        sharded = up(os.path.join(directory, "layout"), shards=3, port=_free_base(4))
+        sharded = up(os.path.join(directory, "layout"), shards=3, port=free_base(4))
     single = _with_database(sharded, SINGLE_DATABASE)
     import psycopg
 

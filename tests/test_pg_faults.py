@@ -32,7 +32,7 @@ def two_shards():
     folder = Path(tempfile.mkdtemp(prefix="archive-pg-faults-"))
     os.chmod(folder, 0o755)
     try:
-        yield folder / "layout", up(folder / "layout", shards=2, port=pg._free_base(3))
+        yield folder / "layout", up(folder / "layout", shards=2, port=pg.free_base(3))
     finally:
         down(folder / "layout")
         shutil.rmtree(folder, ignore_errors=True)

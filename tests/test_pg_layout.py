@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from .pg import free_base
+
 pytestmark = pytest.mark.postgres
 
 REQUIRE_POSTGRES = os.environ.get("ARCHIVE_REQUIRE_POSTGRES") == "1"
@@ -32,18 +34,8 @@ def need_postgres() -> None:
 
 
 def free_ports(count: int) -> int:
-    """Return a base port such that it and the COUNT - 1 ports after it are free (below the ephemeral range)."""
-    for _ in range(200):
-        base = random.randrange(20000, 32000)
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as probe:
-                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                    probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free ports")
+    """Return a base port such that it and the COUNT - 1 ports after it are free."""
+    return free_base(count)
 
 
 def connect(port: int):

@@ -10,6 +10,7 @@ import json
 import os
 import random
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -318,3 +319,16 @@ def test_two_ingests_at_once_agree(pg_servers, tmp_path):
         assert haven.total == 2 and haven.results_total == 1 and haven.hits[0].versions == 1
     finally:
         backend.close()
+
+
+def test_citus_ddl_keeps_in_step_with_the_schema():
+    """The documented Citus file declares the same columns and indexes as the schema the archive creates."""
+    from archive.backends.postgres import schema
+
+    citus = (Path(schema.__file__).parent / "citus.sql").read_text(encoding="utf-8")
+    for line in schema.COLUMNS.strip().splitlines():
+        assert line.strip().rstrip(",") in citus, line
+    for statement in schema.TABLE_INDEXES:
+        name, rest = statement.format(t="articles").replace("IF NOT EXISTS ", "").split(" ON ", 1)
+        assert f"{name} ON {rest};" in citus, statement
+    assert f"('schema_version', '{schema.SCHEMA_VERSION}')" in citus
