@@ -64,6 +64,26 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def server_cpu() -> float:
+    """Return the CPU seconds used so far by every PostgreSQL server process on this machine."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        if name.startswith("postgres"):
+            total += (int(rest[11]) + int(rest[12])) / tick
+    return total
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_ingest(location: str, inputs: list[str], workers: int, batch: int = 2000) -> tuple[int, float, float]:
     """Run `archive ingest` in a child process: (articles, seconds, peak MB of the largest child process)."""
     cmd = [sys.executable, "-m", "archive", "--index", location, "ingest", "-q", "--workers", str(workers),
@@ -199,11 +219,21 @@ def main() -> None:
                                          if r.get(k)} | ({"date": r["date"]} if r.get("date") else {}),
                                         ensure_ascii=False) + "\n")
         del raw
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+        kids_before = children_cpu()
         n_alone, s_alone = enrichment_alone([str(sample)], args.workers)
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        alone_cpu = (cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
+                     + children_cpu() - kids_before)
+        servers, ours = server_cpu(), children_cpu()
         n_e2e, s_e2e, _ = run_ingest(url, [str(sample)], args.workers)
+        servers, ours = server_cpu() - servers, children_cpu() - ours
         print(f"end to end into PostgreSQL (3 shards): {n_e2e} articles in {s_e2e:.1f}s = {n_e2e / s_e2e:.0f}/s; "
               f"enrichment alone {n_alone / s_alone:.0f}/s; ratio {(n_e2e / s_e2e) / (n_alone / s_alone):.2f}",
               flush=True)
+        print(f"  CPU per article: enrichment alone {1000 * alone_cpu / n_alone:.2f} ms; during the ingest the "
+              f"archive's processes {1000 * ours / n_e2e:.2f} ms and the PostgreSQL servers "
+              f"{1000 * servers / n_e2e:.2f} ms, on the same {os.cpu_count()} cores", flush=True)
         import psycopg
 
         from archive.backends.postgres.schema import drop
