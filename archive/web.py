@@ -133,7 +133,8 @@ class _BackendHolder:
 
     def get(self) -> Backend:
         if self._backend is None:
-            options: dict[str, Any] = {} if "://" in str(self.location) else {"searchers": self.searchers}
+            options: dict[str, Any] = {"read_only": True} if "://" in str(self.location) \
+                else {"searchers": self.searchers}
             backend = open_backend(self.location, **options)
             backend.count()  # raises IndexMissing where there is nothing to read
             self._backend = backend

@@ -246,6 +246,9 @@ def test_web_api_and_cli_run_on_postgresql(engines, runner):
     assert [r["id"] for r in json.loads(result.output)["results"]] == [r["id"] for r in api["results"]]
     stats = runner.invoke(cli, ["--index", url, "stats"])
     assert stats.exit_code == 0 and "postgresql, 3 shards" in stats.output, stats.output
+    web_backend = create_app({"TESTING": True, "INDEX_PATH": url}).extensions["archive_backend"].get()
+    with pytest.raises(Exception, match="read-only"):  # the web app's connections cannot write
+        web_backend.write([(web_backend.get(first), "")])
 
 
 def test_a_missing_archive_and_a_server_that_is_down(pg_servers, runner, tmp_path):

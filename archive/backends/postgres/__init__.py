@@ -37,11 +37,11 @@ class PostgresBackend:
 
     engine = "postgresql"
 
-    def __init__(self, location: str, create: bool = False, connections: int = 8):
+    def __init__(self, location: str, create: bool = False, connections: int = 8, read_only: bool = False):
         self.url = location
         self.location = safe_url(location)
         timeout = int(os.environ.get("ARCHIVE_PG_TIMEOUT", "60000") or 60000)
-        self.pool = ConnectionPool(location, connections, timeout)
+        self.pool = ConnectionPool(location, connections, timeout, read_only=read_only and not create)
         self._written = 0
         weakref.finalize(self, self.pool.close)
         with self.pool.connection() as conn:

@@ -64,8 +64,9 @@ def _reason(text: str) -> str:
 class ConnectionPool:
     """Open connections to one database, lent out one at a time (psycopg connections are not shared)."""
 
-    def __init__(self, url: str, size: int = 8, timeout_ms: int = DEFAULT_TIMEOUT_MS):
+    def __init__(self, url: str, size: int = 8, timeout_ms: int = DEFAULT_TIMEOUT_MS, read_only: bool = False):
         self.url = url
+        self.read_only = read_only
         self.size = size
         self.timeout_ms = timeout_ms
         self._idle: list[psycopg.Connection] = []
@@ -74,8 +75,10 @@ class ConnectionPool:
     def connect(self) -> psycopg.Connection:
         """Open a new connection (autocommit: each statement stands alone unless a transaction is opened)."""
         try:
-            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10,
-                                   options=f"-c statement_timeout={int(self.timeout_ms)}")
+            options = f"-c statement_timeout={int(self.timeout_ms)}"
+            if self.read_only:  # the web app: PostgreSQL itself refuses any write
+                options += " -c default_transaction_read_only=on"
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10, options=options)
         except psycopg.Error as exc:
             raise explain_error(exc, self.url) from None
         except ValueError:  # a malformed URL
