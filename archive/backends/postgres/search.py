@@ -113,15 +113,15 @@ def page_groups(conn: psycopg.Connection, layout: Layout, w: Where, req: SearchR
     sql, params = union(layout.articles, branch, key_params + w.params)
     rows = conn.execute(
         f"""WITH u AS MATERIALIZED ({sql}),
-            g AS (SELECT DISTINCT ON (grp) grp, best, best_id FROM u ORDER BY grp, best {direction}, best_id),
-            p AS (SELECT grp, best, best_id FROM g ORDER BY best {direction}, best_id LIMIT %s OFFSET %s)
+            g AS MATERIALIZED (
+                SELECT grp, {agg}(best) AS best,
+                       (array_agg(best_id ORDER BY best {direction}, best_id))[1] AS best_id,
+                       (array_agg(first_id ORDER BY first_key, first_id))[1] AS first_id, sum(n)::bigint AS size
+                FROM u GROUP BY grp),
+            p AS (SELECT * FROM g ORDER BY best {direction}, best_id LIMIT %s OFFSET %s)
         SELECT (SELECT coalesce(sum(n), 0) FROM u)::bigint, (SELECT count(*) FROM g)::bigint,
-               p.grp, p.best, m.first_id, m.size
-        FROM (SELECT 1) one
-        LEFT JOIN p ON TRUE
-        LEFT JOIN LATERAL (
-            SELECT (array_agg(u.first_id ORDER BY u.first_key, u.first_id))[1] AS first_id, sum(u.n)::bigint AS size
-            FROM u WHERE u.grp = p.grp) m ON TRUE
+               p.grp, p.best, p.first_id, p.size
+        FROM (SELECT 1) one LEFT JOIN p ON TRUE
         ORDER BY p.best {direction}, p.best_id""",
         params + [limit, offset]).fetchall()
     matched, groups = (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
