@@ -75,7 +75,7 @@ def server_cpu() -> float:
             continue
         name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
         if name.startswith("postgres"):
-            total += (int(rest[11]) + int(rest[12])) / tick
+            total += sum(int(v) for v in rest[11:15]) / tick  # its own time and its exited children's
     return total
 
 
