@@ -4,7 +4,8 @@ Dutch, English and Spanish text goes through a CRF (python-crfsuite) trained on 
 with word-shape, affix, context, cluster, gazetteer and document-level features (how a word is
 written elsewhere in the same article; models in `models/`, retrained by
 `python -m archive.entities.train`). Any other language, or none, goes through the rule-based
-FALLBACK extractor in `fallback.py`. Names are then normalised per article (`normalise.py`).
+FALLBACK extractor in `fallback.py`. Names are then normalised per article (`normalise.py`, with the
+forms of `names.py`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..model import Entity
-from . import fallback
+from . import fallback, names
 from .normalise import canonical_name, name_key, resolve
 from .corrections import repair
 from .tokenize import sentences
@@ -28,6 +29,11 @@ _CAP = "A-ZÀ-ÖØ-Þ"
 DATELINE = re.compile(  # at a line start: one to four capitalised words, an optional date, (agency), a dash
     rf"^[ \t]*(?P<place>[{_CAP}][\w'’.-]*(?:[ \t]+[{_CAP}][\w'’.-]*){{0,3}})(?:[ \t]*,[^()\n]{{1,30}}?)?"
     rf"[ \t]*\((?P<agency>[{_CAP}][^()\n]{{1,40}})\)[ \t]*[-–—:]",
+    re.M,
+)
+WIRE_DATELINE = re.compile(  # Reuters: `RICHMOND, Va. Feb 26 -`, `HALIFAX, Nova Scotia, March 3 -`, `TOKYO, March 3 -`
+    r"^(?P<place>[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3}),[ \t]*(?:(?P<state>[A-Z][A-Za-z.]*(?: [A-Z][a-z]+)?)\.?,?[ \t]+)?"
+    r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[ \t]+\d{1,2}[ \t]*[-–—]",
     re.M,
 )
 DATELINE_REACH = 600  # characters: a dateline opens the story, after at most a title
@@ -97,18 +103,23 @@ def extract_entities(text: str, language: str | None) -> list[Entity]:
     else:
         mentions = fallback.extract(text, lang or None)
     mentions = dateline_place(text, [m for m in mentions if not is_signature(text, m[1], m[2])])
-    return resolve(text, mentions)
+    tags = names.party_tags(text)
+    if tags:  # `Sen. Ann Ruiz (D-N.Y.)`: neither the tag nor the state in it is a place of the story
+        mentions = [m for m in mentions if not any(m[1] < e and s < m[2] for s, e in tags)]
+    return resolve(text, mentions, lang or None)
 
 
 def dateline_place(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Read a wire dateline (`BRIGHTON (Harbour Wire) -`, `NAMUR (Belga) -`) opening the story: its place is
-    a location and its agency, the sender, is no entity; whatever the model made of either gives way."""
-    m = DATELINE.search(text, 0, DATELINE_REACH)
+    """Read a wire dateline (`BRIGHTON (Harbour Wire) -`, `NAMUR (Belga) -`, `RICHMOND, Va. Feb 26 -`) opening the
+    story: its place (and state) is a location and its agency, the sender, is no entity; whatever the model made of
+    either gives way."""
+    m = DATELINE.search(text, 0, DATELINE_REACH) or WIRE_DATELINE.search(text, 0, DATELINE_REACH)
     if not m:
         return mentions
-    place, agency = m.span("place"), m.span("agency")
-    kept = [x for x in mentions if not (x[1] < place[1] and place[0] < x[2]) and not (x[1] < agency[1] and agency[0] < x[2])]
-    return sorted(kept + [("LOC", *place)], key=lambda x: x[1])
+    spans = [m.span(g) for g in m.re.groupindex if m.start(g) >= 0]
+    places = [("LOC", *m.span(g)) for g in ("place", "state") if g in m.re.groupindex and m.start(g) >= 0]
+    kept = [x for x in mentions if not any(x[1] < e and s < x[2] for s, e in spans)]
+    return sorted(kept + places, key=lambda x: x[1])
 
 
 def is_signature(text: str, start: int, end: int) -> bool:

@@ -1,5 +1,6 @@
-"""Give each mention a normalised name: fold case and accents for matching, resolve short person
-mentions to the full name used in the same article, keep the best written form, apply aliases.
+"""Give each mention a normalised name: cut titles off, fold case and accents for matching, drop a person's
+middle initials and suffix, spell out US states, resolve short person mentions to the full name used in the
+same article, keep the best written form (not one in capitals), apply aliases.
 
 The alias file has one entity per line, `Display name | alias | alias ...`, optionally opened by
 its type (`PER: Mark Rutte | Rutte`), which then overrides the model's label; `#` starts a comment.
@@ -17,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..model import Entity
+from . import names
 from .tokenize import ABBREVIATIONS
 
 log = logging.getLogger(__name__)
@@ -104,8 +106,19 @@ def canonical_name(name: str) -> str:
 
 
 def _best_form(forms: Counter[str]) -> str:
-    """Pick the display form: most frequent, then not all capitals, then longest, then first written."""
-    return max(forms, key=lambda f: (forms[f], not f.isupper(), len(f)))
+    """Pick the display form: not all capitals (a dateline, a headline), then most frequent, then longest,
+    then first written."""
+    return max(forms, key=lambda f: (not f.isupper(), forms[f], len(f)))
+
+
+def _display_case(name: str, label: str, at_line_start: bool) -> str:
+    """Return a place written only in capitals in title case where it is a known place or opens a line (a dateline)."""
+    if label != "LOC" or not name.isupper() or (len(name) < 5 and " " not in name):
+        return name
+    from .fallback import resources  # the fallback's place list, loaded once
+
+    titled = names.title_case(name)
+    return titled if at_line_start or name_key(titled) in resources()[0] else name
 
 
 def _full_names(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, dict[str, list[int]]]:
@@ -133,19 +146,34 @@ def _full_name(names: dict[str, list[int]], at: int) -> str:
     return max(before)[1] if before else min(tied, key=lambda k: names[k][0])
 
 
-def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
-    """Turn (label, start, end) mentions of one article into entities with normalised names, in text order."""
+def _items(text: str, mentions: list[tuple[str, int, int]], lang: str | None) -> list[tuple[str, int, int, str, str, str]]:
+    """Return (label, start, end, written, clean form, key) per mention: titles cut off (a titled mention is a
+    person), a person's middle initials and suffix dropped from the form, US state abbreviations spelled out."""
     table = aliases()
-    labels = load_alias_labels(_alias_path())
-    items: list[tuple[str, int, int, str, str, str]] = []
+    items = []
     for label, start, end in sorted(mentions, key=lambda m: (m[1], m[2], m[0])):
+        start, titled = names.strip_title(text, start, end, lang)
+        if titled:
+            label = "PER"
         written = text[start:end]
         clean = clean_name(written)
         if clean[-2:-1] == " " and clean[-1:].isupper() and text[end:end + 1] == ".":
             clean += "."  # `Michael P.` whether the sentence ends there or not
         if not clean or not any(ch.isalnum() for ch in clean):
             continue
+        if label == "PER" and name_key(clean) not in table:  # the alias file may keep `George W. Bush`
+            clean = names.person_form(clean)
+        elif label == "LOC" and lang in ("en", None):
+            clean = names.state_name(clean) or clean
         items.append((label, start, end, written, clean, name_key(clean)))
+    return items
+
+
+def resolve(text: str, mentions: list[tuple[str, int, int]], lang: str | None = None) -> list[Entity]:
+    """Turn (label, start, end) mentions of one article into entities with normalised names, in text order."""
+    table = aliases()
+    labels = load_alias_labels(_alias_path())
+    items = _items(text, mentions, lang)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for it in items:
         forms[it[5]][it[4]] += 1
@@ -162,8 +190,8 @@ def resolve(text: str, mentions: list[tuple[str, int, int]]) -> list[Entity]:
         elif key in full and key not in table:
             target = _full_name(full[key], start)
             label = "PER"
-        name = _best_form(forms[target])
+        name = _display_case(_best_form(forms[target]), label, start == 0 or text[start - 1] == "\n")
         name = table.get(name_key(name), name)
         label = labels.get(name_key(name), label)  # the alias file knows what this entity is
-        out.append(Entity(label=label, start=start, end=end, text=written, name=name))
+        out.append(Entity(label=label, start=start, end=end, text=text[start:end], name=name))
     return out

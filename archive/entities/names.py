@@ -1,0 +1,88 @@
+"""Written forms of a name that point to one entity: a title before a person's name (`Mr.`, `mevrouw`,
+`Mme`, `Herr`, `Sra.`), middle initials and generational suffixes inside it (`Robert S. Mueller III` is
+`Robert Mueller`), US state abbreviations (`Calif.` is California), party-and-state tags (`D-N.Y.`, no
+place) and places written in capitals in a dateline or headline (`WASHINGTON` is Washington).
+"""
+from __future__ import annotations
+
+import re
+
+HONORIFICS = {  # titles that stand before a person's name and are no part of it; M. and Don only where they are titles
+    "": "mr mrs ms dr prof sen senator rep gov pres president sir rev gen col lt sgt capt adm supt insp",
+    "en": "",
+    "nl": "meneer mevrouw mevr dhr mw mr drs ir ing",
+    "fr": "m mme mlle monsieur madame mademoiselle me mgr",
+    "de": "herr frau",
+    "es": "sr sra srta señor señora señorita don doña dña",
+}
+SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "junior"}
+_INITIAL = re.compile(r"^(?:[A-Z]\.?|(?:[A-Z]\.){2,3})$")  # S, S., H.W.
+_FIRST_WORD = re.compile(r"(\w+)(\.?)\s+")
+_LAST_WORD = re.compile(r"(?:^|\s)(\w+)\.?\s+$")
+PARTY_TAG = re.compile(r"(?<![\w-])[DRI]-(?:[A-Z][a-z]*\.?){1,3}(?![\w-])")  # D-N.Y., R-Calif., I-Vt., D-Texas
+US_STATES = {  # AP abbreviations (and the common Reuters forms without the period)
+    "ala": "Alabama", "ariz": "Arizona", "ark": "Arkansas", "calif": "California", "cal": "California",
+    "colo": "Colorado", "conn": "Connecticut", "del": "Delaware", "fla": "Florida", "ga": "Georgia",
+    "ill": "Illinois", "ind": "Indiana", "kan": "Kansas", "kans": "Kansas", "ky": "Kentucky", "la": "Louisiana",
+    "md": "Maryland", "mass": "Massachusetts", "mich": "Michigan", "minn": "Minnesota", "miss": "Mississippi",
+    "mo": "Missouri", "mont": "Montana", "neb": "Nebraska", "nebr": "Nebraska", "nev": "Nevada",
+    "n.h": "New Hampshire", "n.j": "New Jersey", "n.m": "New Mexico", "n.y": "New York", "n.c": "North Carolina",
+    "n.d": "North Dakota", "okla": "Oklahoma", "ore": "Oregon", "pa": "Pennsylvania", "penn": "Pennsylvania",
+    "r.i": "Rhode Island", "s.c": "South Carolina", "s.d": "South Dakota", "tenn": "Tennessee", "tex": "Texas",
+    "vt": "Vermont", "va": "Virginia", "wash": "Washington State", "w.va": "West Virginia", "wis": "Wisconsin",
+    "wisc": "Wisconsin", "wyo": "Wyoming", "d.c": "Washington",
+}
+LOWER_PARTICLES = {"de", "la", "du", "des", "del", "van", "von", "der", "den", "da", "di", "of", "and", "upon", "on"}
+
+
+def honorifics(lang: str | None) -> frozenset[str]:
+    """Return the lowercase title words (no period) of a language, plus those every language shares."""
+    return frozenset((HONORIFICS[""] + " " + HONORIFICS.get(lang or "", "")).split())
+
+
+def strip_title(text: str, start: int, end: int, lang: str | None) -> tuple[int, bool]:
+    """Return the mention's new start past any title opening it, and whether a title opened or preceded it."""
+    titles = honorifics(lang)
+    titled = False
+    while True:
+        m = _FIRST_WORD.match(text, start, end)
+        if not m or m.group(1).lower() not in titles or (len(m.group(1)) == 1 and not m.group(2)):
+            break
+        start, titled = m.end(), True
+    before = _LAST_WORD.search(text, max(0, start - 16), start)
+    if before and before.group(1).lower() in titles and before.group(1)[:1].isupper():
+        titled = True
+    return start, titled
+
+
+def person_form(name: str) -> str:
+    """Return a person's name without middle initials and generational suffix, as it is matched and shown."""
+    words = name.split()
+    if len(words) > 2 and words[-1].lower().rstrip(",") in SUFFIXES:
+        words = words[:-1]
+        words[-1] = words[-1].rstrip(",")
+    if len(words) > 2 and not _INITIAL.match(words[0]):
+        words = [words[0]] + [w for w in words[1:-1] if not _INITIAL.match(w)] + [words[-1]]
+    return " ".join(words)
+
+
+def state_name(name: str) -> str | None:
+    """Return the US state an abbreviation (`Calif.`, `N.Y.`, `Conn`) stands for, or None."""
+    return US_STATES.get(name.lower().rstrip("."))
+
+
+def party_tags(text: str) -> list[tuple[int, int]]:
+    """Return the spans of party-and-state tags (`D-N.Y.`, `R-Calif.`) after a politician's name."""
+    return [m.span() for m in PARTY_TAG.finditer(text)] if "-" in text else []
+
+
+def title_case(name: str) -> str:
+    """Return a name written in capitals in title case: `NEW YORK` -> `New York`, `RIO DE JANEIRO` -> `Rio de Janeiro`."""
+    words = []
+    for i, word in enumerate(name.split(" ")):
+        low = word.lower()
+        if i and low in LOWER_PARTICLES:
+            words.append(low)
+        else:
+            words.append("-".join(part[:1].upper() + part[1:] for part in low.split("-")))
+    return " ".join(words)
