@@ -4,8 +4,8 @@ Dutch, English and Spanish text goes through a CRF (python-crfsuite) trained on 
 with word-shape, affix, context, cluster, gazetteer and document-level features (how a word is
 written elsewhere in the same article; models in `models/`, retrained by
 `python -m archive.entities.train`). Any other language, or none, goes through the rule-based
-FALLBACK extractor in `fallback.py`. Names are then normalised per article (`normalise.py`, with the
-forms of `names.py`).
+FALLBACK extractor in `fallback.py`. Mentions that are no entity are dropped (`noise.py`) and names are then
+normalised per article (`normalise.py`, with the forms of `names.py`).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..model import Entity
-from . import fallback, names
+from . import fallback, names, noise
 from .normalise import canonical_name, name_key, resolve
 from .corrections import repair
 from .tokenize import sentences
@@ -102,11 +102,12 @@ def extract_entities(text: str, language: str | None) -> list[Entity]:
         mentions = crf_mentions(text, lang)
     else:
         mentions = fallback.extract(text, lang or None)
-    mentions = dateline_place(text, [m for m in mentions if not is_signature(text, m[1], m[2])])
+    mentions = noise.clean(text, [m for m in mentions if not is_signature(text, m[1], m[2])])
+    mentions = dateline_place(text, mentions)
     tags = names.party_tags(text)
     if tags:  # `Sen. Ann Ruiz (D-N.Y.)`: neither the tag nor the state in it is a place of the story
         mentions = [m for m in mentions if not any(m[1] < e and s < m[2] for s, e in tags)]
-    return resolve(text, mentions, lang or None)
+    return [e for e in resolve(text, mentions, lang or None) if not noise.not_a_name(e.name)]
 
 
 def dateline_place(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
@@ -123,9 +124,10 @@ def dateline_place(text: str, mentions: list[tuple[str, int, int]]) -> list[tupl
 
 
 def is_signature(text: str, start: int, end: int) -> bool:
-    """Return whether a mention is the agency's sign-off alone on the last line (`Reuter` closing a
-    Reuters story): it says who sent the story, which the source field holds, not what it is about."""
+    """Return whether a mention is the agency's sign-off closing the text, alone on its line or after the last
+    sentence (`... the ministry said. REUTER`): it says who sent the story, which the source field holds."""
     if text[start:end].casefold() not in SIGNATURES or text[end:].strip():
         return False
     line_start = text.rfind("\n", 0, start) + 1
-    return not text[line_start:start].strip()
+    before = text[line_start:start].rstrip()
+    return not before or before.endswith((".", "!", "?", '"', "”", ")"))

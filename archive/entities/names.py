@@ -6,6 +6,7 @@ place) and places written in capitals in a dateline or headline (`WASHINGTON` is
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 HONORIFICS = {  # titles that stand before a person's name and are no part of it; M. and Don only where they are titles
     "": "mr mrs ms dr prof sen senator rep gov pres president sir rev gen col lt sgt capt adm supt insp",
@@ -32,9 +33,11 @@ US_STATES = {  # AP abbreviations (and the common Reuters forms without the peri
     "vt": "Vermont", "va": "Virginia", "wash": "Washington State", "w.va": "West Virginia", "wis": "Wisconsin",
     "wisc": "Wisconsin", "wyo": "Wyoming", "d.c": "Washington",
 }
+COMPANY_FORMS = {"inc", "corp", "co", "cos", "ltd", "plc", "llc", "nv", "n.v", "bv", "ag", "sa", "s.a", "gmbh", "pty", "lp", "l.p"}
 LOWER_PARTICLES = {"de", "la", "du", "des", "del", "van", "von", "der", "den", "da", "di", "of", "and", "upon", "on"}
 
 
+@lru_cache(maxsize=None)
 def honorifics(lang: str | None) -> frozenset[str]:
     """Return the lowercase title words (no period) of a language, plus those every language shares."""
     return frozenset((HONORIFICS[""] + " " + HONORIFICS.get(lang or "", "")).split())
@@ -64,6 +67,26 @@ def person_form(name: str) -> str:
     if len(words) > 2 and not _INITIAL.match(words[0]):
         words = [words[0]] + [w for w in words[1:-1] if not _INITIAL.match(w)] + [words[-1]]
     return " ".join(words)
+
+
+def company_form(name: str) -> str:
+    """Return a company's name without its legal form (`General Motors Corp` -> `General Motors`)."""
+    words = name.split()
+    while len(words) > 1 and words[-1].lower().rstrip(".,") in COMPANY_FORMS:
+        words.pop()
+    words[-1] = words[-1].rstrip(",")
+    return " ".join(words)
+
+
+def initials(name: str) -> set[str]:
+    """Return the acronyms a multi-word name may be written as: its capitals, with and without the small words
+    (`Securities and Exchange Commission` -> SEC and SAEC, `U.S. Department of Agriculture` -> USDA)."""
+    words = name.replace("-", " ").split()
+    if len(words) < 2:
+        return set()
+    big = "".join(w.replace(".", "") if w.isupper() else w[0] for w in words if w[:1].isupper())
+    every = "".join(w.replace(".", "") if w.isupper() else w[0] for w in words)
+    return {big.casefold(), every.casefold()} - {""}
 
 
 def state_name(name: str) -> str | None:

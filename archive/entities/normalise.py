@@ -163,10 +163,33 @@ def _items(text: str, mentions: list[tuple[str, int, int]], lang: str | None) ->
             continue
         if label == "PER" and name_key(clean) not in table:  # the alias file may keep `George W. Bush`
             clean = names.person_form(clean)
+        elif label == "ORG" and name_key(clean) not in table:
+            clean = names.company_form(clean)
         elif label == "LOC" and lang in ("en", None):
             clean = names.state_name(clean) or clean
         items.append((label, start, end, written, clean, name_key(clean)))
     return items
+
+
+def _acronyms(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, str]:
+    """Map acronyms to the one multi-word organisation name of the article they abbreviate (`IMF` ->
+    `international monetary fund`, `FvD` -> `forum voor democratie`); an acronym of two names maps to none."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for label, _, _, _, clean, key in items:
+        if label == "ORG" and " " in key:
+            for acronym in names.initials(clean):
+                found[acronym].add(key)
+    return {a: next(iter(keys)) for a, keys in found.items() if len(keys) == 1}
+
+
+def _heads(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, str]:
+    """Map the first word of the article's multi-word person and organisation names to the one name it opens
+    (`Thierry` -> `thierry baudet`, `Forum` -> `forum voor democratie`); a word opening two names maps to none."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for label, _, _, _, _, key in items:
+        if label in ("PER", "ORG") and " " in key:
+            found[key.split(" ", 1)[0]].add(key)
+    return {head: next(iter(keys)) for head, keys in found.items() if len(keys) == 1}
 
 
 def resolve(text: str, mentions: list[tuple[str, int, int]], lang: str | None = None) -> list[Entity]:
@@ -179,6 +202,9 @@ def resolve(text: str, mentions: list[tuple[str, int, int]], lang: str | None = 
         forms[it[5]][it[4]] += 1
     full = _full_names(items)
     per_keys = {it[5] for it in items if it[0] == "PER"}
+    heads = _heads(items)
+    acronyms = _acronyms(items)
+    label_of = {it[5]: it[0] for it in items}
     out = []
     for label, start, end, written, clean, key in items:
         target = key
@@ -190,6 +216,11 @@ def resolve(text: str, mentions: list[tuple[str, int, int]], lang: str | None = 
         elif key in full and key not in table:
             target = _full_name(full[key], start)
             label = "PER"
+        elif key in acronyms and key not in table and sum(ch.isupper() for ch in clean) >= 2:
+            target, label = acronyms[key], "ORG"  # `IMF` after `International Monetary Fund`
+        elif label == "PER" and key in heads and key not in table:  # a first name alone, or `Forum` taken for one
+            target = heads[key]
+            label = label_of[target]
         name = _display_case(_best_form(forms[target]), label, start == 0 or text[start - 1] == "\n")
         name = table.get(name_key(name), name)
         label = labels.get(name_key(name), label)  # the alias file knows what this entity is
