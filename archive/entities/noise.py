@@ -9,13 +9,13 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from bisect import bisect_right
 from functools import lru_cache
 
 from .normalise import aliases, clean_name, name_key
 
 TABLE_CODES = {"qtr", "qtrs", "qtly", "shr", "shrs", "revs", "avg", "oper", "mths", "dlrs", "mln", "bln"}
-NOT_NAMES = set(
+NOT_NAMES = {name_key(w) for w in set(
     """
     january february march april june july august september october november december jan feb apr jun jul aug sep
     sept oct nov dec januari februari maart mei juli augustus janvier février avril juin juillet août septembre
@@ -31,8 +31,9 @@ NOT_NAMES = set(
     """.split()
 ) | {"new year", "new year's day", "new year's eve", "christmas day", "christmas eve", "boxing day", "good friday",
      "easter sunday", "easter monday", "eerste kerstdag", "tweede kerstdag", "goede vrijdag", "semana santa",
-     "año nuevo", "valentine's day", "mother's day", "father's day"}
+     "año nuevo", "valentine's day", "mother's day", "father's day"}}
 _WORD = re.compile(r"\S+")
+_CODE_FORMS = sorted({c.title() for c in TABLE_CODES} | {c.upper() for c in TABLE_CODES})
 _LETTERS = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -47,22 +48,34 @@ def cut_ticker(text: str, start: int, end: int) -> int:
     return len(text[start:cut].rstrip()) + start if cut > start else end
 
 
+def is_headline(text: str, start: int, end: int, total: int) -> bool:
+    """Return whether the line text[start:end] is a headline: a short first line above a blank one, or one with
+    no digit (a dateline, a table row) in capitals or title case (four in five words of four letters and more
+    capitalised, at least three); never a line ending like a sentence, nor one without a body as long
+    (`total` characters of text in all)."""
+    line = text[start:end].strip()
+    if not line or line.endswith((".", "!", "?", ":")) or 2 * len(line) > total:
+        return False
+    if start == 0 and len(line) < 150 and text.startswith("\n\n", end):
+        return True
+    if any(ch.isdigit() for ch in line):
+        return False  # a dateline, a table row
+    if len(line) > 8 and line.isupper():
+        return True
+    words = _LETTERS.findall(line)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
 def headline_lines(text: str) -> list[tuple[int, int]]:
-    """Return the spans of headline lines, none ending like a sentence: in capitals or title case (four in five
-    words of four letters and more capitalised, at least three), or a short first line above a blank one;
-    none where they would be half the text."""
+    """Return the spans of the headline lines of a text (see `is_headline`)."""
     out = []
     pos = 0
-    for i, line in enumerate(text.split("\n")):
-        words = _LETTERS.findall(line)
-        caps = sum(w[0].isupper() for w in words)
-        bare = line.strip()
-        ends = bare.endswith((".", "!", "?", ":"))
-        first = i == 0 and 0 < len(bare) < 150 and text[pos + len(line):pos + len(line) + 2] == "\n\n"
-        if not ends and (first or (len(words) >= 3 and caps >= 0.8 * len(words)) or (len(bare) > 8 and bare.isupper())):
+    total = len(text.strip())
+    for line in text.split("\n"):
+        if is_headline(text, pos, pos + len(line), total):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
-    return out if 2 * sum(e - s for s, e in out) < len(text.strip()) else []  # a headline needs a body
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -83,7 +96,11 @@ def supported_headlines(text: str, mentions: list[tuple[str, int, int]]) -> list
     lines = headline_lines(text)
     if not lines:
         return mentions
-    inside = [any(s <= m[1] and m[2] <= e for s, e in lines) for m in mentions]
+    starts = [s for s, _ in lines]
+    inside = []
+    for _, s, e in mentions:
+        i = bisect_right(starts, s) - 1
+        inside.append(i >= 0 and e <= lines[i][1])
     if not any(inside):
         return mentions
     table = aliases()
@@ -118,33 +135,46 @@ def supported_headlines(text: str, mentions: list[tuple[str, int, int]]) -> list
 def whole_names(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Make a name the article writes elsewhere as one multi-word mention one mention wherever it is written:
     the pieces tagged inside it give way, and it takes the label most of its whole mentions have."""
-    wholes: dict[str, Counter[str]] = {}
+    wholes: dict[str, dict[str, int]] = {}
+    pieces = set()
     for label, s, e in mentions:
         written = text[s:e]
-        if " " in written.strip():
-            wholes.setdefault(written, Counter())[label] += 1
-    if not wholes:
+        if " " in written:
+            votes = wholes.setdefault(written, {})
+            votes[label] = votes.get(label, 0) + 1
+        else:
+            pieces.add(written)
+    if not wholes or not pieces:
+        return mentions  # a piece of more than one word is rare enough to leave
+    wanted = [w for w in wholes if any(p in pieces for p in w.split())]
+    if not wanted:
         return mentions
     kept = list(mentions)
-    for written in sorted(wholes, key=len, reverse=True):
-        label = max(sorted(wholes[written]), key=lambda k: wholes[written][k])
+    spans = {m[1:] for m in mentions}
+    for written in sorted(wanted, key=len, reverse=True):
+        label = max(sorted(wholes[written]), key=wholes[written].__getitem__)
         at = text.find(written)
         while at >= 0:
             end = at + len(written)
-            near = [m for m in kept if m[1] < end and at < m[2]]
-            if near and all(at <= m[1] and m[2] <= end for m in near) and not any(m[1:] == (at, end) for m in near):
-                kept = [m for m in kept if m not in near] + [(label, at, end)]
+            if (at, end) not in spans:  # not already one mention
+                near = [m for m in kept if m[1] < end and at < m[2]]
+                if near and all(at <= m[1] and m[2] <= end for m in near):
+                    kept = [m for m in kept if m not in near] + [(label, at, end)]
+                    spans.add((at, end))
             at = text.find(written, end)
-    return sorted(kept, key=lambda m: (m[1], m[2]))
+    return kept if kept == mentions else sorted(kept, key=lambda m: (m[1], m[2]))
 
 
 def clean(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Return the mentions without table codes and tickers, with headlines supported and names written whole."""
+    codes = any(code in text for code in _CODE_FORMS)  # a mention's words are capitalised
+    tickers = "<" in text
     out = []
     for label, s, e in mentions:
-        if table_code(text, s, e):
+        if codes and table_code(text, s, e):
             continue
-        e = cut_ticker(text, s, e)
+        if tickers:
+            e = cut_ticker(text, s, e)
         if e > s:
             out.append((label, s, e))
     return whole_names(text, supported_headlines(text, out))

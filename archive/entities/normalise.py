@@ -150,9 +150,10 @@ def _items(text: str, mentions: list[tuple[str, int, int]], lang: str | None) ->
     """Return (label, start, end, written, clean form, key) per mention: titles cut off (a titled mention is a
     person), a person's middle initials and suffix dropped from the form, US state abbreviations spelled out."""
     table = aliases()
+    titles = names.titles_in(text, lang)
     items = []
     for label, start, end in sorted(mentions, key=lambda m: (m[1], m[2], m[0])):
-        start, titled = names.strip_title(text, start, end, lang)
+        start, titled = names.strip_title(text, start, end, lang, titles)
         if titled:
             label = "PER"
         written = text[start:end]
@@ -221,7 +222,9 @@ def resolve(text: str, mentions: list[tuple[str, int, int]], lang: str | None = 
         elif label == "PER" and key in heads and key not in table:  # a first name alone, or `Forum` taken for one
             target = heads[key]
             label = label_of[target]
-        name = _display_case(_best_form(forms[target]), label, start == 0 or text[start - 1] == "\n")
+        name = _best_form(forms[target])
+        if label == "LOC" and name.isupper():
+            name = _display_case(name, label, start == 0 or text[start - 1] == "\n")
         name = table.get(name_key(name), name)
         label = labels.get(name_key(name), label)  # the alias file knows what this entity is
         out.append(Entity(label=label, start=start, end=end, text=text[start:end], name=name))
