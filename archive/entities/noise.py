@@ -117,11 +117,11 @@ def supported_headlines(text: str, mentions: list[tuple[str, int, int]]) -> list
         if not head:
             out.append(m)
             continue
-        words = [(w.start(), w.end()) for w in _WORD.finditer(text[m[1]:m[2]])]
+        spans = [(w.start(), w.end()) for w in _WORD.finditer(text[m[1]:m[2]])]
         best = None
-        for size in range(len(words), 0, -1):
-            for i in range(len(words) - size + 1):
-                s, e = m[1] + words[i][0], m[1] + words[i + size - 1][1]
+        for size in range(len(spans), 0, -1):
+            for i in range(len(spans) - size + 1):
+                s, e = m[1] + spans[i][0], m[1] + spans[i + size - 1][1]
                 if _key(text[s:e], table) in support:
                     best = (m[0], s, e)
                     break
