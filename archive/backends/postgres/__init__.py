@@ -121,15 +121,15 @@ class PostgresBackend:
         if conn is None:
             with self.pool.connection() as own:
                 return self._records(ids, own)
-        rows = conn.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (ids,)).fetchall()
-        return {i: Article.from_dict(json.loads(r)) for i, r in rows}
+        rows = conn.execute("SELECT id, record, cluster FROM articles WHERE id = ANY(%s)", (ids,)).fetchall()
+        return {i: _article(r, c) for i, r, c in rows}
 
     def versions(self, article: Article) -> list[Article]:
         if not article.cluster:
             return [article]
         with self.pool.connection() as conn:
-            rows = conn.execute("SELECT record FROM articles WHERE cluster = %s", (article.cluster,)).fetchall()
-        found = [Article.from_dict(json.loads(r[0])) for r in rows]
+            rows = conn.execute("SELECT record, cluster FROM articles WHERE cluster = %s", (article.cluster,)).fetchall()
+        found = [_article(r, c) for r, c in rows]
         found.sort(key=lambda a: (a.date is None, a.date or 0, a.id))
         return found or [article]
 
@@ -232,9 +232,9 @@ class PostgresBackend:
             with conn.transaction():
                 with conn.cursor(name="archive_records") as cur:
                     cur.itersize = 2000
-                    cur.execute("SELECT record FROM articles ORDER BY id")
-                    for (record,) in cur:
-                        yield Article.from_dict(json.loads(record))
+                    cur.execute("SELECT record, cluster FROM articles ORDER BY id")
+                    for record, cluster in cur:
+                        yield _article(record, cluster)
 
     def facet_counts(self, limit: int | None) -> Facets:
         with self.pool.connection() as conn:
@@ -283,6 +283,13 @@ class PostgresBackend:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _article(record: str, cluster: str | None) -> Article:
+    """Rebuild an article from its stored record and its cluster column."""
+    article = Article.from_dict(json.loads(record))
+    article.cluster = cluster
+    return article
 
 
 def _counts(words: list[str]) -> list[tuple[str, int]]:

@@ -37,9 +37,34 @@ def terms_vector(article: Article) -> str:
                     if len(lex.encode("utf-8")) <= MAX_LEXEME_BYTES)
 
 
-def prepare(article: Article) -> str:
-    """The per-article work of an ingest worker for PostgreSQL: the tsvector text."""
-    return terms_vector(article)
+def prepare(article: Article) -> bytes:
+    """The per-article work of an ingest worker for PostgreSQL: the article's COPY line, but for its cluster.
+
+    The stored record leaves the cluster out (the writer assigns it; reads take it from the `cluster` column),
+    so the single writer only appends two fields to each line.
+    """
+    return copy_line(row(article, terms_vector(article)))
+
+
+def copy_line(values: tuple[Any, ...]) -> bytes:
+    """Format values as the start of a line of COPY's text format (tab-separated, escaped)."""
+    return "\t".join(_copy_text(v) for v in values).encode("utf-8")
+
+
+def finish_line(prepared: bytes, cluster: str | None, grp: str) -> bytes:
+    """Append the writer's two fields (cluster and result group) and end the line."""
+    return prepared + b"\t" + _copy_text(cluster).encode("utf-8") + b"\t" + _copy_text(grp).encode("utf-8") + b"\n"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, list):
+        return _copy_text("{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value) + "}")
+    return str(value).translate(_ESCAPES)
 
 
 def entity_keys(article: Article, label: str) -> list[str]:
@@ -53,12 +78,14 @@ def entity_keys(article: Article, label: str) -> list[str]:
 
 
 def row(article: Article, terms: str) -> tuple[Any, ...]:
-    """Return the column values of an article, in `schema.COLUMN_NAMES` order."""
+    """Return the column values of an article but its cluster and group, in `schema.COLUMN_NAMES` order."""
     per, org, loc, misc = (entity_keys(article, label) for label in LABELS)
     every = list(dict.fromkeys(per + org + loc + misc))
-    return (article.id, json.dumps(article.to_dict(), ensure_ascii=False), article.language or "",
-            fold(article.source) if article.source else None, article_date_key(article), article.cluster,
-            article.cluster or article.id, per, org, loc, misc, every, terms)
+    record = article.to_dict()
+    record["cluster"] = None  # the column holds it
+    return (article.id, json.dumps(record, ensure_ascii=False), article.language or "",
+            fold(article.source) if article.source else None, article_date_key(article),
+            per, org, loc, misc, every, terms)
 
 
 def facet_forms(article: Article) -> list[tuple[str, str, str]]:

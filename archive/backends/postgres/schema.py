@@ -40,8 +40,8 @@ COLUMNS = """
     entities text[] NOT NULL,
     terms tsvector NOT NULL
 """
-COLUMN_NAMES = ("id", "record", "language", "source_key", "date_key", "cluster", "grp", "per", "org", "loc",
-                "misc", "entities", "terms")
+COLUMN_NAMES = ("id", "record", "language", "source_key", "date_key", "per", "org", "loc", "misc", "entities",
+                "terms", "cluster", "grp")  # the order of a COPY line: workers write all but the last two
 
 TABLE_INDEXES = [
     "CREATE INDEX IF NOT EXISTS {t}_terms ON {t} USING gin (terms)",

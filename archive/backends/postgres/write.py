@@ -17,7 +17,7 @@ import psycopg
 from ...cluster import ReprintTable, Signature, assign_clusters, band_keys
 from ...model import Article
 from ..base import Prepared
-from .rows import facet_forms, row
+from .rows import facet_forms, finish_line, prepare
 from .schema import COLUMN_NAMES
 
 WRITE_LOCK = 7202017
@@ -34,12 +34,12 @@ def write_batch(conn: psycopg.Connection, batch: Prepared) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
         _cluster(conn, articles)
         ids = list(latest)
-        old = [Article.from_dict(_json(r[0])) for r in
+        old = [Article.from_dict(_json(r[0])) for r in  # their names, to take off the facet-name counts
                conn.execute("DELETE FROM articles WHERE id = ANY(%s) RETURNING record", (ids,)).fetchall()]
         conn.execute(STAGING)
         with conn.cursor().copy(f"COPY archive_staging ({', '.join(COLUMN_NAMES)}) FROM STDIN") as copy:
-            for article, terms in latest.values():
-                copy.write_row(row(article, terms or ""))
+            for article, line in latest.values():
+                copy.write(finish_line(line or prepare(article), article.cluster, article.cluster or article.id))
         conn.execute(f"INSERT INTO articles ({', '.join(COLUMN_NAMES)}) "
                      f"SELECT {', '.join(COLUMN_NAMES)} FROM archive_staging")
         _count_forms(conn, articles, old)
