@@ -16,8 +16,9 @@ CREATE TABLE facet_forms (
     PRIMARY KEY (facet, key, form));
 CREATE TABLE reprints (
     seq bigserial, id text COLLATE "C" PRIMARY KEY, cluster text COLLATE "C" NOT NULL, sig bytea NOT NULL);
-CREATE TABLE reprint_bands (key bigint NOT NULL, id text COLLATE "C" NOT NULL);
-CREATE INDEX reprint_bands_key ON reprint_bands (key);
+CREATE TABLE reprint_bands (
+    key bigint NOT NULL, cluster text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL,
+    PRIMARY KEY (key, cluster));
 CREATE INDEX reprint_bands_id ON reprint_bands (id);
 
 CREATE TABLE articles (

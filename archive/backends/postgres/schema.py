@@ -82,8 +82,11 @@ COORDINATOR = [
     # reprint clustering: every signature, and its LSH band keys, shared by concurrent ingests
     """CREATE TABLE IF NOT EXISTS reprints (
         seq bigserial, id text COLLATE "C" PRIMARY KEY, cluster text COLLATE "C" NOT NULL, sig bytea NOT NULL)""",
-    "CREATE TABLE IF NOT EXISTS reprint_bands (key bigint NOT NULL, id text COLLATE \"C\" NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS reprint_bands_key ON reprint_bands (key)",
+    # one row per band key and cluster (the first article of the cluster to have that key), so that a story
+    # reprinted a hundred times does not give every later reprint a hundred candidates to compare
+    """CREATE TABLE IF NOT EXISTS reprint_bands (
+        key bigint NOT NULL, cluster text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL,
+        PRIMARY KEY (key, cluster))""",
     "CREATE INDEX IF NOT EXISTS reprint_bands_id ON reprint_bands (id)",
 ]
 

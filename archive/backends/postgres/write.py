@@ -80,15 +80,15 @@ def _cluster(conn: psycopg.Connection, articles: list[Article]) -> None:
     table = ReprintTable()
     if keys:
         rows = conn.execute(
-            "SELECT r.id, r.cluster, r.sig FROM reprints r WHERE r.id IN "
-            "(SELECT id FROM reprint_bands WHERE key = ANY(%s)) ORDER BY r.seq", (keys,)).fetchall()
+            "SELECT r.id, r.cluster, r.sig FROM reprints r WHERE r.id IN (SELECT b.id FROM "
+            "unnest(%s::bigint[]) AS k(key) JOIN reprint_bands b ON b.key = k.key) ORDER BY r.seq", (keys,)).fetchall()
         for doc_id, cluster, sig in rows:
             table.add(doc_id, cluster, Signature.from_bytes(bytes(sig)), merge=False)
     assign_clusters(table, articles)
     if not signed:
         return
     ids = [a.id for a, _ in signed]
-    conn.execute("DELETE FROM reprint_bands WHERE id = ANY(%s)", (ids,))
+    conn.execute("DELETE FROM reprint_bands WHERE id = ANY(%s)", (ids,))  # an article updated in place
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS archive_reprints (id text COLLATE \"C\", cluster text "
                  "COLLATE \"C\", sig bytea) ON COMMIT DELETE ROWS")
     with conn.cursor().copy("COPY archive_reprints FROM STDIN") as copy:
@@ -96,10 +96,14 @@ def _cluster(conn: psycopg.Connection, articles: list[Article]) -> None:
             copy.write_row((article.id, article.cluster, article.fingerprint))
     conn.execute("INSERT INTO reprints (id, cluster, sig) SELECT id, cluster, sig FROM archive_reprints ORDER BY id "
                  "ON CONFLICT (id) DO UPDATE SET cluster = excluded.cluster, sig = excluded.sig")
-    with conn.cursor().copy("COPY reprint_bands (key, id) FROM STDIN") as copy:
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS archive_bands (key bigint, cluster text COLLATE \"C\", "
+                 "id text COLLATE \"C\") ON COMMIT DELETE ROWS")
+    with conn.cursor().copy("COPY archive_bands (key, cluster, id) FROM STDIN") as copy:
         for article, sig in signed:
             for key in _signed(band_keys(sig)):
-                copy.write_row((int(key), article.id))
+                copy.write_row((int(key), article.cluster, article.id))
+    conn.execute("INSERT INTO reprint_bands (key, cluster, id) SELECT DISTINCT ON (key, cluster) key, cluster, id "
+                 "FROM archive_bands ORDER BY key, cluster, id ON CONFLICT (key, cluster) DO NOTHING")
 
 
 def _signed(keys: np.ndarray) -> np.ndarray:
