@@ -58,3 +58,32 @@ def test_a_shard_that_is_down_is_named(two_shards, runner):
     assert response.status_code == 503 and "archive_shard_2" in response.get_json()["error"]
     page = client.get("/?q=haven")
     assert page.status_code == 503 and "archive_shard_2" in page.get_data(as_text=True)
+
+
+def test_kill_9_loses_at_most_the_batch_in_flight(pg_servers, tmp_path):
+    """An ingest into PostgreSQL killed mid-way keeps every committed batch; running it again completes it,
+    and no article is ever there twice."""
+    import subprocess
+    import sys
+
+    import psycopg
+
+    from .conftest import ROOT
+
+    url = pg.fresh(pg_servers.sharded)
+    cmd = [sys.executable, "-m", "archive", "--index", url, "ingest", "-q", "--batch-size", "1", "--workers", "1",
+           str(SAMPLE)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    run = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
+    with psycopg.connect(url, autocommit=True) as conn:
+        for _ in range(600):  # kill it once some batches are in
+            ready = conn.execute("SELECT to_regclass('archive_meta') IS NOT NULL").fetchone()[0]
+            if ready and conn.execute("SELECT count(*) FROM articles").fetchone()[0] >= 3 or run.poll() is not None:
+                break
+            time.sleep(0.05)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        partial = conn.execute("SELECT count(*), count(DISTINCT id) FROM articles").fetchone()
+        assert partial[0] == partial[1] and 1 <= partial[0] < 13  # killed mid-way, nothing twice
+        assert subprocess.run(cmd, env=env).returncode == 0
+        assert conn.execute("SELECT count(*), count(DISTINCT id) FROM articles").fetchone() == (13, 13)
