@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from .backends import Backend
-from .model import Article
+from .model import Article, public_origin
 from .request import DEFAULT_PAGE_SIZE, SearchRequest
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
@@ -56,20 +56,26 @@ def _csv_line(row: list[str]) -> str:
     return buffer.getvalue()
 
 
-def iter_export(backend: Backend, req: SearchRequest, fmt: str) -> Iterator[str]:
-    """Return the export of every match of `req` line by line; raise QueryError before the first line if needed."""
+def iter_export(backend: Backend, req: SearchRequest, fmt: str, full_origins: bool = False) -> Iterator[str]:
+    """Return the export of every match of `req` line by line; raise QueryError before the first line if needed.
+
+    Records name the file they were read from without the server's folders, unless `full_origins`.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use csv or jsonl")
     version = backend.version()
     total, articles = backend.matches(req)
-    return _lines(metadata(req, total, version, fmt), articles, fmt)
+    return _lines(metadata(req, total, version, fmt), articles, fmt, full_origins)
 
 
-def _lines(meta: dict[str, Any], articles: Iterator[Article], fmt: str) -> Iterator[str]:
+def _lines(meta: dict[str, Any], articles: Iterator[Article], fmt: str, full_origins: bool) -> Iterator[str]:
     if fmt == "jsonl":
         yield json.dumps({"export": meta}, ensure_ascii=False) + "\n"
         for article in articles:
-            yield json.dumps(article.to_dict(), ensure_ascii=False) + "\n"
+            record = article.to_dict()
+            if not full_origins:
+                record["origin"] = public_origin(article.origin)
+            yield json.dumps(record, ensure_ascii=False) + "\n"
     else:
         yield "# " + json.dumps(meta, ensure_ascii=False) + "\r\n"
         yield _csv_line(CSV_COLUMNS)

@@ -131,6 +131,13 @@ class Article:
         )
 
 
+def public_origin(origin: str | None) -> str | None:
+    """Return where an article was read from without the server's folders: the file name and record number."""
+    if not origin:
+        return origin
+    return origin.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
 def format_date(date: datetime | None, has_time: bool) -> str | None:
     """Format a wall-clock date as ISO 8601 (minutes, or seconds where written; day only without a time)."""
     if date is None:

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from .backends import Backend, BackendError, IndexMissing, open_backend
 from .export import FORMATS, filename, iter_export
-from .model import LABELS, Article, Entity
+from .model import LABELS, Article, Entity, public_origin
 from .pages import ENTITY_TYPES, TYPE_NAMES, profile
 from .query import QueryError
 from .request import RequestError, SearchRequest
@@ -40,7 +40,7 @@ FILTER_NAMES = {"source": "source", "person": "person", "org": "organisation", "
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the app; config INDEX_PATH (or env ARCHIVE_INDEX_PATH / ARCHIVE_INDEX) names the folder or URL."""
     app = Flask(__name__, template_folder=str(TEMPLATES))
-    app.config.from_mapping(INDEX_PATH=os.environ.get("ARCHIVE_INDEX", "index"))
+    app.config.from_mapping(INDEX_PATH=os.environ.get("ARCHIVE_INDEX", "index"), FULL_ORIGINS=False)
     app.config.from_prefixed_env("ARCHIVE")
     if test_config:
         app.config.update(test_config)
@@ -67,14 +67,29 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return render_template("article.html", article=article, versions=_backend().versions(article),
                                similar=similar, similar_terms=terms)
 
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        """The pages need no script: forbid any, and framing, and sniffing; send no referrer elsewhere."""
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
     @app.get("/entities/<kind>/<path:name>")
     def entity_page(kind: str, name: str):
         if kind not in ENTITY_TYPES:
             abort(404, f"no entity type {kind!r}: use person, org, location or misc")
+        if not name.strip():
+            abort(404, "give the name of the entity after /entities/<type>/")
         return _profile_page(kind, name)
 
     @app.get("/sources/<path:name>")
     def source_page(name: str):
+        if not name.strip():
+            abort(404, "give the name of the source after /sources/")
         return _profile_page("source", name)
 
     @app.get("/api/search")
@@ -88,7 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if fmt not in FORMATS:
             raise RequestError("format", f"unknown export format {fmt!r}: use csv or jsonl")
         req = _request()
-        lines = iter_export(_backend(), req, fmt)
+        lines = iter_export(_backend(), req, fmt, full_origins=current_app.config["FULL_ORIGINS"])
         headers = {"Content-Disposition": f'attachment; filename="{filename(req, fmt)}"'}
         return Response(lines, mimetype=FORMATS[fmt].split(";")[0], headers=headers)
 
@@ -96,6 +111,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def api_article(article_id: str):
         article = _article(article_id)
         record = article.to_dict()
+        if not current_app.config["FULL_ORIGINS"]:
+            record["origin"] = public_origin(article.origin)
         record["versions"] = [{"id": v.id, "source": v.source, "date": v.date_iso, "title": v.display_title}
                               for v in _backend().versions(article)]
         return jsonify(record)

@@ -294,3 +294,17 @@ def test_field_star_means_any_value(client):
     with_people = client.get("/api/search", query_string={"q": "person:*"}).get_json()["total"]
     without = client.get("/api/search", query_string={"q": "NOT person:*"}).get_json()["total"]
     assert 0 < with_people < everything and with_people + without == everything
+
+
+def test_security_headers_and_published_origins(client):
+    page = client.get("/?q=haven")
+    csp = page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "script-src" not in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["Referrer-Policy"] == "same-origin"
+    first = client.get("/api/search?q=haven").get_json()["results"][0]["id"]
+    record = client.get(f"/api/articles/{first}").get_json()
+    assert record["origin"] and "/" not in record["origin"]  # the file name, not the server's folders
+    export = client.get("/api/export?format=jsonl&q=haven").get_data(as_text=True).splitlines()[1:]
+    assert all("/" not in json.loads(line)["origin"] for line in export)
+    assert client.get("/entities/person/%20").status_code == 404
+    assert client.get("/sources/%20").status_code == 404
