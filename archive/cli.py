@@ -366,6 +366,9 @@ def serve(obj: Context, host: str, port: int, debug: bool) -> None:
     """Serve the search web app (read-only) on HOST:PORT with the waitress WSGI server."""
     from .web import create_app
 
+    if debug and host not in ("127.0.0.1", "localhost", "::1"):
+        raise click.BadParameter("--debug serves Flask's interactive debugger: only with --host 127.0.0.1",
+                                 param_hint="--debug")
     obj.open().close()
     location = obj.index_path if is_url(obj.index_path) else os.path.abspath(obj.index_path)
     app = create_app({"INDEX_PATH": location})

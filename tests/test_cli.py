@@ -113,3 +113,8 @@ def test_export_then_ingest_round_trips(runner, sample_index, tmp_path):
     run(runner, rebuilt, "ingest", "-q", str(dump))
     again = run(runner, rebuilt, "export").stdout
     assert sorted(again.splitlines()) == sorted(dump.read_text().splitlines())
+
+
+def test_debug_is_refused_off_this_machine(runner, sample_index):
+    result = runner.invoke(cli, ["--index", str(sample_index), "serve", "--host", "0.0.0.0", "--debug"])
+    assert result.exit_code == 2 and "only with --host 127.0.0.1" in result.output
