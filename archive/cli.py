@@ -216,12 +216,15 @@ def search(obj: Context, query: tuple[str, ...], fmt: str, explain: bool, export
 
 def write_csv(page) -> None:
     """Write one page of results as CSV."""
+    from .export import safe_cell
+
     out = csv.writer(sys.stdout)
     out.writerow(["id", "date", "source", "language", "title", "persons", "organisations", "locations", "url"])
     for hit in page.hits:
         a = hit.article
-        out.writerow([a.id, a.date_iso or "", a.source or "", a.language or "", a.display_title,
-                      "; ".join(a.names("PER")), "; ".join(a.names("ORG")), "; ".join(a.names("LOC")), a.url or ""])
+        out.writerow([safe_cell(v) for v in [
+            a.id, a.date_iso or "", a.source or "", a.language or "", a.display_title, "; ".join(a.names("PER")),
+            "; ".join(a.names("ORG")), "; ".join(a.names("LOC")), a.url or ""]])
 
 
 def print_text(page) -> None:

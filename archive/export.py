@@ -50,7 +50,13 @@ def csv_row(article: Article) -> list[str]:
             "; ".join(a.names("MISC")), a.cluster or "", a.url or "", a.body]
 
 
+def safe_cell(value: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula: text opening with = + - @ (or a tab or CR) gets a '."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _csv_line(row: list[str]) -> str:
+    row = [safe_cell(v) for v in row]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(row)
     return buffer.getvalue()

@@ -108,3 +108,16 @@ def test_an_export_is_ingested_as_it_is(runner, sample_index, tmp_path):
     assert [e["name"] for e in restored["entities"]] == ["Given By Hand"]
     other = json.loads(run(runner, tmp_path / "copy", "show", records[1]["id"], "--format", "json").stdout)
     assert other["entities"] == records[1]["entities"]
+
+
+def test_csv_cells_never_run_as_formulas(runner, tmp_path):
+    """A title or body opening with = + - @ is exported with a leading ' so that spreadsheets show it as text."""
+    story = tmp_path / "formula.json"
+    story.write_text(json.dumps({"title": "=HYPERLINK(1)", "body": "@SUM(A1) and more text.",
+                                 "source": "Test Wire", "date": "2020-01-02"}), encoding="utf-8")
+    run(runner, tmp_path / "ix", "ingest", "-q", str(story))
+    rows = list(csv.reader(io.StringIO(run(runner, tmp_path / "ix", "search", "--export", "csv").stdout)))
+    header, row = rows[1], rows[2]
+    assert row[header.index("title")].startswith("'=") and row[header.index("body")].startswith("'@")
+    page = list(csv.reader(io.StringIO(run(runner, tmp_path / "ix", "search", "--format", "csv").stdout)))
+    assert page[1][page[0].index("title")].startswith("'=")
