@@ -335,3 +335,15 @@ def test_citus_ddl_keeps_in_step_with_the_schema():
         name, rest = statement.format(t="articles").replace("IF NOT EXISTS ", "").split(" ON ", 1)
         assert f"{name} ON {rest};" in citus, statement
     assert f"('schema_version', '{schema.SCHEMA_VERSION}')" in citus
+
+
+@pytest.mark.parametrize("params", [{"size": "30"}, {"person": "Anna Peeters", "size": "30"}])
+def test_no_words_means_newest_first_on_every_engine(engines, params):
+    """With nothing to score (no query, or filters alone) the results come newest first, undated last."""
+    rows = {}
+    for name, backend in engines.items():
+        page = backend.search(SearchRequest.from_dict(params))
+        keys = [h.article.date or datetime.min for h in page.hits]
+        assert keys == sorted(keys, reverse=True) and page.hits
+        rows[name] = [h.article.id for h in page.hits]
+    assert rows["single"] == rows["whoosh"] == rows["sharded"]

@@ -80,11 +80,10 @@ def _order(req: SearchRequest, w: Where) -> tuple[str, str, str, list[Any]]:
     """Return the per-article sort key, how to combine it per group, the direction, and its parameters."""
     if w.rank is not None:
         return f"ts_rank({WEIGHTS}, terms, %s::tsquery)", "max", "DESC", [w.rank]
-    if req.sort == "newest":
-        return f"(CASE WHEN date_key = {UNDATED_OLD} THEN 0 ELSE date_key END)", "max", "DESC", []
     if req.sort == "oldest":
         return "date_key", "min", "ASC", []
-    return "0", "max", "DESC", []
+    # newest, or relevance with no words to score (a filter alone, or every article): newest first
+    return f"(CASE WHEN date_key = {UNDATED_OLD} THEN 0 ELSE date_key END)", "max", "DESC", []
 
 
 @dataclass

@@ -135,13 +135,11 @@ def find(searcher: Searcher, parsed: ParsedQuery, req: SearchRequest, cols: Colu
 
 
 def order_by_date(cols: Columns, docs: np.ndarray, sort: str) -> np.ndarray:
-    """Order matches by date (undated last either way; ties by id), or by docnum for 'relevance'."""
+    """Order matches by date, undated last either way, ties by id ('relevance' without words to score: newest)."""
     if sort == "oldest":
         return docs[np.lexsort((cols.id_rank[docs], cols.sort_old[docs]))]
-    if sort == "newest":
-        stamps = cols.sort_old[docs]
-        return docs[np.lexsort((cols.id_rank[docs], -np.where(stamps == UNDATED_OLD, 0, stamps)))]
-    return docs
+    stamps = cols.sort_old[docs]
+    return docs[np.lexsort((cols.id_rank[docs], -np.where(stamps == UNDATED_OLD, 0, stamps)))]
 
 
 def count_facets(searcher: Searcher, docnums, limit: int | None = FACET_LIMIT, req: SearchRequest | None = None,
