@@ -337,7 +337,7 @@ def test_citus_ddl_keeps_in_step_with_the_schema():
     assert f"('schema_version', '{schema.SCHEMA_VERSION}')" in citus
 
 
-@pytest.mark.parametrize("params", [{"size": "30"}, {"person": "Anna Peeters", "size": "30"}])
+@pytest.mark.parametrize("params", [{"size": "30", "versions": "1"}, {"person": "Anna Peeters", "size": "30", "versions": "1"}])
 def test_no_words_means_newest_first_on_every_engine(engines, params):
     """With nothing to score (no query, or filters alone) the results come newest first, undated last."""
     rows = {}
