@@ -1,4 +1,7 @@
-"""A shard that is down: every search says so (exit 1, HTTP 503) instead of counting what the others hold."""
+"""PostgreSQL when things go wrong: a shard or server down, a missing archive, kill -9, two writers at once.
+
+These tests empty the shared test archives, so they live apart from the parity tests that keep one corpus loaded.
+"""
 from __future__ import annotations
 
 import os
@@ -10,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from archive.backends import open_backend
 from archive.cli import cli
 from archive.ingest import ingest
+from archive.request import SearchRequest
 from archive.web import create_app
 
 from . import pg
@@ -87,3 +92,63 @@ def test_kill_9_loses_at_most_the_batch_in_flight(pg_servers, tmp_path):
         assert partial[0] == partial[1] and 1 <= partial[0] < 13  # killed mid-way, nothing twice
         assert subprocess.run(cmd, env=env).returncode == 0
         assert conn.execute("SELECT count(*), count(DISTINCT id) FROM articles").fetchone() == (13, 13)
+
+
+def test_a_missing_archive_and_a_server_that_is_down(pg_servers, runner, tmp_path):
+    """Clear one-line errors with exit code 1, never a traceback, and a 503 page from the web app."""
+    import psycopg
+
+    empty = pg.fresh(pg_servers.single)
+    result = runner.invoke(cli, ["--index", empty, "search", "haven"])
+    assert result.exit_code == 1 and "no archive in" in result.output and "Traceback" not in result.output
+    with psycopg.connect(pg_servers.sharded, autocommit=True) as conn:
+        port = conn.execute("SHOW port").fetchone()[0]
+    down = pg_servers.sharded.replace(f":{port}/", f":{_closed_port()}/")
+    result = runner.invoke(cli, ["--index", down, "stats"])
+    assert result.exit_code == 1 and "cannot connect to" in result.output and "archive cluster up" in result.output
+    client = create_app({"TESTING": True, "INDEX_PATH": down}).test_client()
+    response = client.get("/api/search?q=haven")
+    assert response.status_code == 503 and "cannot connect" in response.get_json()["error"]
+    bad = runner.invoke(cli, ["--index", "postgresql://postgres@127.0.0.1:notaport/x", "stats"])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output, bad.output
+
+
+def test_two_ingests_at_once_agree(pg_servers, tmp_path):
+    """Two `archive ingest` processes write into one sharded archive at the same time: every article once, and a
+    story and its reprint, ingested by different processes, share a cluster."""
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    url = pg.fresh(pg_servers.sharded)
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    for path in sorted(SAMPLE.glob("*.txt")):
+        shutil.copy(path, (second if "herdruk" in path.name or path.name < "fr" else first) / path.name)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    runs = [subprocess.Popen([sys.executable, "-m", "archive", "--index", url, "ingest", "-q", "--batch-size", "1",
+                              "--workers", "1", str(folder)], env=env, stderr=subprocess.PIPE, text=True)
+            for folder in (first, second)]
+    for run_ in runs:
+        _, err = run_.communicate(timeout=300)
+        assert run_.returncode == 0, err
+    backend = open_backend(url)
+    try:
+        page = backend.search(SearchRequest.from_dict({"size": "100", "versions": "1"}))
+        ids = [h.article.id for h in page.hits]
+        assert page.total == len(ids) == len(set(ids)) == 13
+        haven = backend.search(SearchRequest.from_dict({"q": "havenarbeiders"}))
+        assert haven.total == 2 and haven.results_total == 1 and haven.hits[0].versions == 1
+    finally:
+        backend.close()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -251,25 +251,6 @@ def test_web_api_and_cli_run_on_postgresql(engines, runner):
         web_backend.write([(web_backend.get(first), "")])
 
 
-def test_a_missing_archive_and_a_server_that_is_down(pg_servers, runner, tmp_path):
-    """Clear one-line errors with exit code 1, never a traceback, and a 503 page from the web app."""
-    import psycopg
-
-    empty = pg.fresh(pg_servers.single)
-    result = runner.invoke(cli, ["--index", empty, "search", "haven"])
-    assert result.exit_code == 1 and "no archive in" in result.output and "Traceback" not in result.output
-    with psycopg.connect(pg_servers.sharded, autocommit=True) as conn:
-        port = conn.execute("SHOW port").fetchone()[0]
-    down = pg_servers.sharded.replace(f":{port}/", f":{_closed_port()}/")
-    result = runner.invoke(cli, ["--index", down, "stats"])
-    assert result.exit_code == 1 and "cannot connect to" in result.output and "archive cluster up" in result.output
-    client = create_app({"TESTING": True, "INDEX_PATH": down}).test_client()
-    response = client.get("/api/search?q=haven")
-    assert response.status_code == 503 and "cannot connect" in response.get_json()["error"]
-    bad = runner.invoke(cli, ["--index", "postgresql://postgres@127.0.0.1:notaport/x", "stats"])
-    assert bad.exit_code == 1 and "Traceback" not in bad.output, bad.output
-
-
 def test_statement_timeout_is_explained():
     import psycopg
 
@@ -281,47 +262,6 @@ def test_statement_timeout_is_explained():
     shard = explain_error(psycopg.OperationalError('could not connect to server "archive_shard_2"'),
                           "postgresql://postgres@127.0.0.1:5432/archive")
     assert "shard archive_shard_2" in str(shard)
-
-
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_two_ingests_at_once_agree(pg_servers, tmp_path):
-    """Two `archive ingest` processes write into one sharded archive at the same time: every article once, and a
-    story and its reprint, ingested by different processes, share a cluster."""
-    import shutil
-    import subprocess
-    import sys
-
-    from .conftest import ROOT
-
-    url = pg.fresh(pg_servers.sharded)
-    first, second = tmp_path / "a", tmp_path / "b"
-    first.mkdir()
-    second.mkdir()
-    for path in sorted(SAMPLE.glob("*.txt")):
-        shutil.copy(path, (second if "herdruk" in path.name or path.name < "fr" else first) / path.name)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    runs = [subprocess.Popen([sys.executable, "-m", "archive", "--index", url, "ingest", "-q", "--batch-size", "1",
-                              "--workers", "1", str(folder)], env=env, stderr=subprocess.PIPE, text=True)
-            for folder in (first, second)]
-    for run_ in runs:
-        _, err = run_.communicate(timeout=300)
-        assert run_.returncode == 0, err
-    backend = open_backend(url)
-    try:
-        page = backend.search(SearchRequest.from_dict({"size": "100", "versions": "1"}))
-        ids = [h.article.id for h in page.hits]
-        assert page.total == len(ids) == len(set(ids)) == 13
-        haven = backend.search(SearchRequest.from_dict({"q": "havenarbeiders"}))
-        assert haven.total == 2 and haven.results_total == 1 and haven.hits[0].versions == 1
-    finally:
-        backend.close()
 
 
 def test_citus_ddl_keeps_in_step_with_the_schema():
