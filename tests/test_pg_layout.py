@@ -4,7 +4,6 @@ from __future__ import annotations
 import glob
 import importlib.util
 import os
-import random
 import shutil
 import socket
 import tempfile

@@ -7,7 +7,6 @@ pages. Then the CLI, the JSON API and the web pages on PostgreSQL, and its error
 from __future__ import annotations
 
 import json
-import os
 import random
 from datetime import datetime, timedelta
 from pathlib import Path

@@ -272,7 +272,7 @@ class PostgresBackend:
 
         query = " | ".join(quote(lexeme(field, w)) for w, _ in counted)
         own = [article.cluster or article.id, article.id]
-        branch = (f"SELECT id, ts_rank(terms, %s::tsquery) AS r FROM {{rel}} WHERE terms @@ %s::tsquery "
+        branch = ("SELECT id, ts_rank(terms, %s::tsquery) AS r FROM {rel} WHERE terms @@ %s::tsquery "
                   "AND grp <> %s AND id <> %s ORDER BY r DESC, id LIMIT %s")
         sql, params = sql_search.union(self.layout.articles, branch, [query, query, *own, limit])
         with self.pool.connection() as conn:

@@ -21,7 +21,7 @@ from .rows import facet_forms, finish_line, prepare
 from .schema import COLUMN_NAMES
 
 WRITE_LOCK = 7202017
-STAGING = f"""CREATE TEMP TABLE IF NOT EXISTS archive_staging (
+STAGING = """CREATE TEMP TABLE IF NOT EXISTS archive_staging (
     id text COLLATE "C", record text, language text, source_key text, date_key bigint, cluster text COLLATE "C",
     grp text COLLATE "C", per text[], org text[], loc text[], misc text[], entities text[], terms tsvector) ON COMMIT DELETE ROWS"""
 

@@ -20,7 +20,7 @@ from ...timeline import build_timeline
 from ..base import Prepare, Prepared, Stats
 from .columns import columns
 from .engine import count_facets, iter_matches, run_search, versions
-from .index import ArchiveIndex, analyse, create_or_open, iter_articles, open_index, stored_article, write_articles
+from .index import ArchiveIndex, analyse, create_or_open, iter_articles, stored_article, write_articles
 from .index import writer as index_writer
 from .pool import SearcherPool
 from .similar import more_like

@@ -15,7 +15,6 @@ import pickle
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
