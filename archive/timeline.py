@@ -39,6 +39,7 @@ class Timeline:
     granularity: str = "year"  # year, month or day
     bars: list[Bar] = field(default_factory=list)
     undated: int = 0
+    days: dict[int, int] = field(default_factory=dict, repr=False)  # YYYYMMDD: articles, every dated day (attention)
 
     @property
     def dated(self) -> int:
@@ -82,16 +83,19 @@ def build_timeline(stamps: np.ndarray, req: SearchRequest | None = None) -> Time
     else:
         return Timeline(undated=undated)
     unit = granularity(first, last)
-    divisor = {"year": 10**8, "month": 10**6, "day": 10**4}[unit]
-    keys, counts = np.unique(dated // divisor, return_counts=True)
-    found = {int(k): int(c) for k, c in zip(keys, counts)}
+    day_keys, day_counts = np.unique(dated // 10**4, return_counts=True)  # counted once, summed up per period
+    days = {int(k): int(c) for k, c in zip(day_keys, day_counts)}
+    divisor = {"year": 10**4, "month": 10**2, "day": 1}[unit]
+    found: dict[int, int] = {}
+    for day, count in days.items():
+        found[day // divisor] = found.get(day // divisor, 0) + count
     if found:  # the axis covers the data even where the request's range is wider or narrower
-        first = min(first, _day(int(min(found)) * divisor))
-        last = max(last, _day(int(max(found)) * divisor))
+        first = min(first, _day(int(min(found)) * divisor * 10**4))
+        last = max(last, _day(int(max(found)) * divisor * 10**4))
     periods = list(_periods(unit, first, last))
     if len(periods) > MAX_BARS:
         periods = sorted(found)
-    return Timeline(unit, [Bar(_label(unit, p), found.get(p, 0)) for p in periods], undated)
+    return Timeline(unit, [Bar(_label(unit, p), found.get(p, 0)) for p in periods], undated, days)
 
 
 def _day(stamp: int) -> date:
