@@ -126,8 +126,10 @@ def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size
         with open(report_path, "w", encoding="utf-8") as fh:
             for failure in report.failures:
                 fh.write(json.dumps({"input": failure.name, "reason": failure.reason}, ensure_ascii=False) + "\n")
+    records = sum(f.record for f in report.failures)
+    skipped = f", {records} records skipped" if records else ""
     click.echo(f"{report.articles} articles from {report.inputs} inputs into {obj.shown} "
-               f"in {report.seconds:.1f}s; {len(report.failures)} inputs failed", err=True)
+               f"in {report.seconds:.1f}s; {len(report.failures) - records} inputs failed{skipped}", err=True)
     if report.failures:
         sys.exit(1)
 

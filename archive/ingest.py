@@ -17,7 +17,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 from .backends import Backend, open_backend
 from .backends.base import Prepare, Prepared
@@ -26,6 +26,7 @@ from .model import Article
 from .readers import Input, ReadError, iter_inputs, read_bytes, read_input
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STREAMED_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines", ".jsonl.gz", ".ndjson.gz")
 CHUNK_BYTES = 1024 * 1024
@@ -37,6 +38,7 @@ class Failure:
 
     name: str
     reason: str
+    record: bool = False  # one record of the input, not the whole input
 
 
 @dataclass
@@ -70,30 +72,63 @@ class Task:
 
 
 def process_input(
-    inp: Input, field_map: Mapping[str, str] | None = None, meta: str | None = None
+    inp: Input, field_map: Mapping[str, str] | None = None, meta: str | None = None,
+    problems: list[str] | None = None,
 ) -> tuple[str, list[Article] | str]:
-    """Read and enrich one input: its articles, or the reason it failed."""
+    """Read and enrich one input: its articles, or the reason it failed.
+
+    Where `problems` is given, records that cannot be read or enriched are skipped and described there.
+    """
     try:
-        return inp.name, [enrich(a, keep_entities=True) for a in read_input(inp, field_map, meta)]
+        articles = read_input(inp, field_map, meta, problems)
     except ReadError as exc:
         return inp.name, str(exc)
+    except Exception as exc:  # a reader fault on odd input costs this input only, never the batch
+        log.debug("%s: reader fault", inp.name, exc_info=True)
+        return inp.name, f"{inp.name}: could not be read ({type(exc).__name__}: {exc}): please report this input"
+    return inp.name, _each(articles, lambda a: enrich(a, keep_entities=True), problems)
 
 
-def process_task(task: Task) -> tuple[str, Prepared | str]:
-    """Run one task (in a worker process where there are workers): read, enrich, analyse the text for the index."""
+def _each(articles: Iterable[Article], step: Callable[[Article], T], problems: list[str] | None) -> list[T]:
+    """Apply a per-article step; an article it fails on is skipped and described in `problems` (raised without)."""
+    done: list[T] = []
+    for article in articles:
+        if problems is None:
+            done.append(step(article))
+            continue
+        try:
+            done.append(step(article))
+        except Exception as exc:  # one bad record never costs the rest of its file
+            log.debug("%s: failed", article.origin, exc_info=True)
+            problems.append(f"{article.origin or article.id}: could not be processed "
+                            f"({type(exc).__name__}: {exc}): record skipped")
+    return done
+
+
+def process_task(task: Task) -> tuple[str, Prepared | str, list[str]]:
+    """Run one task (in a worker process where there are workers): read, enrich, analyse the text for the index.
+
+    Return the input's name, its prepared articles (or why the input failed) and the records that were skipped.
+    """
     field_map = dict(task.field_map) or None
+    problems: list[str] = []
+    result: list[Article] | str
     if task.chunk is None:
-        name, result = process_input(task.input, field_map, task.meta)
+        name, result = process_input(task.input, field_map, task.meta, problems)
     else:
         name = task.input.name
         try:
-            result = [enrich(a, keep_entities=True) for a in read_bytes(name, task.chunk, field_map, task.meta)]
+            read = list(read_bytes(name, task.chunk, field_map, task.meta, problems))
+            result = _each(read, lambda a: enrich(a, keep_entities=True), problems)
         except ReadError as exc:
             result = f"{name}: {exc}"
+        except Exception as exc:
+            log.debug("%s: reader fault", name, exc_info=True)
+            result = f"{name}: could not be read ({type(exc).__name__}: {exc}): please report this input"
     if isinstance(result, str):
-        return name, result
+        return name, result, problems
     prepare = task.prepare
-    return name, [(a, prepare(a) if prepare else None) for a in result]
+    return name, _each(result, lambda a: (a, prepare(a) if prepare else None), problems), problems
 
 
 def plan(
@@ -149,11 +184,11 @@ def _lower_priority() -> None:
         pass
 
 
-def _processed(tasks: Iterable[Task], workers: int) -> Iterator[tuple[Task, Prepared | str]]:
-    """Yield each task's result in order, in worker processes when `workers > 1`, a bounded number in flight."""
+def _processed(tasks: Iterable[Task], workers: int) -> Iterator[tuple[Task, tuple[Prepared | str, list[str]]]]:
+    """Yield each task's result (and the records it skipped) in order, in worker processes when `workers > 1`, a bounded number in flight."""
     if workers <= 1:
         for task in tasks:
-            yield task, process_task(task)[1]
+            yield task, process_task(task)[1:]
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_lower_priority) as pool:
@@ -162,16 +197,16 @@ def _processed(tasks: Iterable[Task], workers: int) -> Iterator[tuple[Task, Prep
             if task.input.path is None:  # stdin is read here, not in a worker
                 while pending:
                     done, fut = pending.popleft()
-                    yield done, fut.result()[1]
-                yield task, process_task(task)[1]
+                    yield done, fut.result()[1:]
+                yield task, process_task(task)[1:]
                 continue
             pending.append((task, pool.submit(process_task, task)))
             while len(pending) >= workers * 3:
                 done, fut = pending.popleft()
-                yield done, fut.result()[1]
+                yield done, fut.result()[1:]
         while pending:
             done, fut = pending.popleft()
-            yield done, fut.result()[1]
+            yield done, fut.result()[1:]
 
 
 def ingest(
@@ -209,9 +244,12 @@ def _ingest(backend: Backend, paths: list[str], report: IngestReport, started: f
         else:
             inputs.append(item)
     batch: Prepared = []
-    for task, result in _processed(plan(inputs, field_map, meta, backend.prepare), workers):
+    for task, (result, problems) in _processed(plan(inputs, field_map, meta, backend.prepare), workers):
         name = task.input.name
         report.inputs += task.last
+        for problem in problems:
+            report.failures.append(Failure(name, problem, record=True))
+            log.info("%s", problem)
         if isinstance(result, str):
             report.failures.append(Failure(name, result))
             log.warning("%s", result)

@@ -131,6 +131,70 @@ class Article:
         )
 
 
+_TEXT_KEYS = ("id", "title", "display_title", "date_tz", "source", "language", "url", "caption", "cluster", "origin")
+ENTITY_FIELD_NAMES = ("body", "title", "caption")
+
+
+def check_record(d: dict[str, Any]) -> str | None:
+    """Say what is wrong with a record in `to_dict` form (wrong types, missing body), or None where it is sound."""
+    body = d.get("body")
+    if not isinstance(body, str) or not body.strip():
+        return "no body text" if body in (None, "") else f"body is {_kind(body)}, not text"
+    for key in _TEXT_KEYS:
+        if d.get(key) is not None and not isinstance(d[key], str):
+            return f"{key} is {_kind(d[key])}, not text"
+    for key in ("date", "crawled_at"):
+        value = d.get(key)
+        if value in (None, ""):
+            continue
+        if not isinstance(value, str):
+            return f"{key} is {_kind(value)}, not an ISO 8601 date"
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return f"{key} {value[:40]!r} is not an ISO 8601 date"
+    if d.get("date_source") is not None and d["date_source"] not in DATE_SOURCES:
+        return f"date_source {str(d['date_source'])[:40]!r} is not one of {', '.join(DATE_SOURCES)}"
+    for key in ("subheadings", "authors"):
+        value = d.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            return f"{key} is {_kind(value)}, not a list of text"
+    entities = d.get("entities")
+    if entities is None:
+        return None
+    if not isinstance(entities, list):
+        return f"entities is {_kind(entities)}, not a list"
+    for number, ent in enumerate(entities, 1):
+        problem = _check_entity(ent, d)
+        if problem:
+            return f"entity {number}: {problem}"
+    return None
+
+
+def _check_entity(ent: Any, d: dict[str, Any]) -> str | None:
+    if not isinstance(ent, dict):
+        return f"{_kind(ent)}, not an object"
+    if ent.get("label") not in LABELS:
+        return f"label {str(ent.get('label'))[:20]!r} is not one of {', '.join(LABELS)}"
+    for key in ("text", "name"):
+        if not isinstance(ent.get(key), str):
+            return f"{key} is {_kind(ent.get(key))}, not text"
+    where = ent.get("field") or "body"
+    if where not in ENTITY_FIELD_NAMES:
+        return f"field {str(where)[:20]!r} is not one of {', '.join(ENTITY_FIELD_NAMES)}"
+    start, end = ent.get("start"), ent.get("end")
+    if type(start) is not int or type(end) is not int:
+        return "start and end are not whole numbers"
+    if not 0 <= start <= end <= len(d.get(where) or ""):
+        return f"offsets {start}-{end} are outside the {where}"
+    return None
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number", bool: "a boolean"}
+    return names.get(type(value), "null" if value is None else type(value).__name__)
+
+
 def public_origin(origin: str | None) -> str | None:
     """Return where an article was read from without the server's folders: the file name and record number."""
     if not origin:

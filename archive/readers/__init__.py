@@ -106,22 +106,25 @@ def _ignored(path: Path) -> bool:
     )
 
 
-def read_input(inp: Input, field_map: Mapping[str, str] | None = None, meta: str | None = None) -> list[Article]:
+def read_input(inp: Input, field_map: Mapping[str, str] | None = None, meta: str | None = None,
+               problems: list[str] | None = None) -> list[Article]:
     """Read every article of one input; raise ReadError naming the input where it cannot be read."""
     try:
         data = inp.read_bytes()
-        return list(read_bytes(inp.name, data, field_map, meta))
+        return list(read_bytes(inp.name, data, field_map, meta, problems))
     except ReadError as exc:
         raise ReadError(f"{inp.name}: {exc}") from None
 
 
 def read_bytes(
-    name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None
+    name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None,
+    problems: list[str] | None = None,
 ) -> Iterator[Article]:
     """Read articles from the bytes of one file, unwrapping gzip and picking the reader that matches.
 
     `field_map` names the keys of JSON and CSV records (`{"body": "story"}`); `meta` is a sidecar file of
     records joined to them by id (an outlet kept in a separate labels file). Other readers ignore both.
+    Records that cannot be read are skipped and described ("file:line: reason") in `problems` where given.
     """
     if data[:2] == GZIP_MAGIC:
         data = _gunzip(data)
@@ -134,7 +137,8 @@ def read_bytes(
     module = pick_reader(name, data[:4096])
     options = {}
     if getattr(module, "USES_FIELD_MAP", False):
-        options = {k: v for k, v in (("field_map", field_map), ("meta", meta)) if v}
+        options = {k: v for k, v in (("field_map", field_map), ("meta", meta), ("problems", problems))
+                   if v is not None and (v or k == "problems")}
     count = 0
     for article in module.read(name, data, **options):
         if article.origin is None:

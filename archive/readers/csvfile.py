@@ -28,10 +28,11 @@ def matches(name: str, head: bytes) -> bool:
 
 
 def read(
-    name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None
+    name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None,
+    problems: list[str] | None = None,
 ) -> Iterator[Article]:
     """Yield an article for each row with body text; `field_map` names columns (else ARCHIVE_FIELD_MAP)."""
-    records = RecordReader(name, field_map, meta)
+    records = RecordReader(name, field_map, meta, problems)
     text = read_text(data, name)
     delimiter = "\t" if name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
     # The csv module's field limit is process-wide; raise it so long article bodies fit.

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from ..dates import ParsedDate, date_fields, parse_date
-from ..model import Article
+from ..model import Article, check_record
 from . import ReadError
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ TARGETS = tuple(FIELD_NAMES)
 _AUTHOR_SPLIT_RE = re.compile(r"\s*(?:;|\||,|&|\band\b|\ben\b|\bet\b)\s*", re.I)
 _BYLINE_RE = re.compile(r"^(?:by|door|par|van)\s+", re.I)
 EXPORT_KEYS = {"id", "body", "date_source", "display_title", "entities"}  # a record from `archive export`
+EXPORT_MARKS = {"date_source", "display_title"}  # keys only `archive export` writes: such a record is checked strictly
+MAX_PROBLEMS = 1000  # bad records reported one by one per file; the rest are counted
 PLACEHOLDER_IDS = {"", "empty", "none", "null", "nil", "nan", "n/a", "na", "-", "0", "undefined", "unknown"}
 _HTML_RE = re.compile(r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6])\b[^>]*>", re.I)
 
@@ -87,10 +89,17 @@ def resolve_field_map(field_map: Mapping[str, str] | None) -> dict[str, str]:
 
 
 class RecordReader:
-    """Build articles from the records of one file, counting those skipped for want of body text."""
+    """Build articles from the records of one file, counting those skipped for want of body text.
 
-    def __init__(self, name: str, field_map: Mapping[str, str] | None = None, meta: str | None = None) -> None:
+    A record that cannot be read (an exported record with wrong types, a broken JSON line) is skipped and
+    described in `problems` ("file:line: reason"), where the caller gives that list, else logged.
+    """
+
+    def __init__(self, name: str, field_map: Mapping[str, str] | None = None, meta: str | None = None,
+                 problems: list[str] | None = None) -> None:
         self.name = name
+        self.problems = problems
+        self.bad = 0
         self.field_map = resolve_field_map(field_map)
         self.meta = load_meta(meta) if meta else None
         self.scope = os.path.basename(name) or name
@@ -108,7 +117,7 @@ class RecordReader:
 
     def article(self, record: Mapping[str, Any], origin: str) -> Article | None:
         """Return the article of one record, or None (counted) where it has no body text."""
-        if EXPORT_KEYS <= record.keys() and isinstance(record.get("body"), str):
+        if EXPORT_MARKS <= record.keys() or EXPORT_KEYS <= record.keys():
             return self._exported(record, origin)
         if isinstance(record.get("_source"), dict):  # an Elasticsearch hit
             record = {**record["_source"], **{k: v for k, v in record.items() if k in ("_id",)}}
@@ -144,15 +153,15 @@ class RecordReader:
         return article
 
     def _exported(self, record: Mapping[str, Any], origin: str) -> Article | None:
-        """Rebuild a record written by `archive export` as it was, id and all."""
-        try:
-            article = Article.from_dict(dict(record))
-        except (KeyError, TypeError, ValueError) as exc:
-            log.warning("%s: unreadable exported record (%s), skipped", origin, exc)
-            self.skipped += 1
-            return None
-        if not article.body.strip():
-            self.skipped += 1
+        """Rebuild a record written by `archive export` as it was, id and all; report one with wrong types."""
+        problem = check_record(dict(record))
+        if problem is None:
+            try:
+                article = Article.from_dict(dict(record))
+            except (KeyError, TypeError, ValueError) as exc:
+                problem = str(exc)
+        if problem is not None:
+            self.report_bad(origin, problem)
             return None
         article.origin = article.origin or origin
         self.read += 1
@@ -167,8 +176,24 @@ class RecordReader:
             return False
         return True
 
+    def report_bad(self, origin: str, reason: str) -> None:
+        """Record (or log) one unreadable record, naming its file and line or number."""
+        self.bad += 1
+        message = f"{origin}: {reason}: record skipped"
+        if self.problems is None:
+            if self.bad <= MAX_PROBLEMS:
+                log.warning("%s", message)
+        elif self.bad <= MAX_PROBLEMS:
+            self.problems.append(message)
+
     def finish(self) -> None:
         """Log what was skipped; raise ReadError when records were found but none had body text."""
+        if self.bad > MAX_PROBLEMS:
+            message = f"{self.name}: {self.bad - MAX_PROBLEMS} more unreadable record(s) skipped"
+            if self.problems is None:
+                log.warning("%s", message)
+            else:
+                self.problems.append(message)
         if self.skipped:
             log.warning("%s: skipped %d record(s) with no body text", self.name, self.skipped)
         if self.skipped and not self.read:

@@ -37,15 +37,19 @@ def matches(name: str, head: bytes) -> bool:
 
 
 def read(
-    name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None
+    name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None,
+    problems: list[str] | None = None,
 ) -> Iterator[Article]:
-    """Yield an article for each record with body text; `field_map` names keys (else ARCHIVE_FIELD_MAP)."""
-    records = RecordReader(name, field_map, meta)
+    """Yield an article for each record with body text; `field_map` names keys (else ARCHIVE_FIELD_MAP).
+
+    Unreadable records and lines are skipped and described in `problems` where given (else logged).
+    """
+    records = RecordReader(name, field_map, meta, problems)
     text = read_text(data, name)
     if name.lower().endswith(LINES_SUFFIXES):
-        items = _lines(name, text)
+        items = _lines(name, text, records)
     else:
-        items = _document(name, text, records.body_keys())
+        items = _document(name, text, records)
     for origin, record in items:
         article = records.article(record, origin)
         if article is not None:
@@ -53,14 +57,14 @@ def read(
     records.finish()
 
 
-def _document(name: str, text: str, body_keys: set[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _document(name: str, text: str, records: RecordReader) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Parse a whole JSON document and yield its records; JSON Lines under a .json name is read as lines."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
             log.info("%s: several JSON values, read as JSON Lines", name)
-            yield from _lines(name, text)
+            yield from _lines(name, text, records)
             return
         raise ReadError(_describe(exc) + ": the file is truncated or not JSON") from None
     except RecursionError:
@@ -68,7 +72,7 @@ def _document(name: str, text: str, body_keys: set[str]) -> Iterator[tuple[str, 
     if is_json_feed(value):
         yield from json_feed_records(name, value)
         return
-    found = list(_records(value, body_keys))
+    found = list(_records(value, records.body_keys()))
     if not found:
         raise ReadError(f"no article record in this JSON ({_shape(value)}): give an object or a list of objects")
     single = len(found) == 1 and not isinstance(value, list)
@@ -104,8 +108,8 @@ def json_feed_records(name: str, feed: dict[str, Any]) -> Iterator[tuple[str, Ma
         }
 
 
-def _lines(name: str, text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Yield the object on each line, skipping (and logging) lines that are not a JSON object."""
+def _lines(name: str, text: str, records: RecordReader | None) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Yield the object on each line, skipping (and reporting) lines that are not a JSON object."""
     good = bad = 0
     first_error = ""
     start = 0
@@ -128,12 +132,14 @@ def _lines(name: str, text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         if problem:
             bad += 1
             first_error = first_error or f"line {lineno}: {problem}"
-            if bad <= MAX_BAD_LINES_LOGGED:
+            if records is not None and records.problems is not None:
+                records.report_bad(f"{name}:{lineno}", problem)
+            elif bad <= MAX_BAD_LINES_LOGGED:
                 log.warning("%s: line %d skipped (%s)", name, lineno, problem)
             continue
         good += 1
         yield f"{name}:{lineno}", value
-    if bad > MAX_BAD_LINES_LOGGED:
+    if bad > MAX_BAD_LINES_LOGGED and (records is None or records.problems is None):
         log.warning("%s: %d bad lines skipped in all", name, bad)
     if bad and not good:
         raise ReadError(f"no line is a JSON object ({first_error}): the file is truncated or not JSON Lines")
