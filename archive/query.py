@@ -56,6 +56,10 @@ class QueryError(ValueError):
     """A free-text query that cannot be parsed; the message says what to fix."""
 
 
+class QueryTooBroad(QueryError):
+    """A wildcard or range that stands for too many words of the index; the message names it."""
+
+
 @dataclass
 class ParsedQuery:
     """The query objects of a request: what the text matches, and the filters applied on top."""

@@ -5,9 +5,10 @@ archive (one server, or a coordinator with shards). Engines are imported only wh
 """
 from __future__ import annotations
 
-from .base import Backend, BackendError, IndexBusy, IndexMissing, Stats, Unavailable
+from .base import Backend, BackendError, IndexBusy, IndexMissing, QueryTimeout, Stats, Unavailable
 
-__all__ = ["Backend", "BackendError", "IndexBusy", "IndexMissing", "Stats", "Unavailable", "open_backend",
+__all__ = ["Backend", "BackendError", "IndexBusy", "IndexMissing", "QueryTimeout", "Stats", "Unavailable",
+           "open_backend",
            "is_url"]
 
 URL_PREFIXES = ("postgresql://", "postgres://")

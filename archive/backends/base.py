@@ -35,6 +35,10 @@ class Unavailable(BackendError):
     """A server of the archive is down, refuses us, or took too long."""
 
 
+class QueryTimeout(Unavailable):
+    """One search ran past its time budget (or waited too long for a turn); the message says how to narrow it."""
+
+
 @dataclass
 class Stats:
     """A summary of an archive."""

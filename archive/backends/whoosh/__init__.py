@@ -2,7 +2,8 @@
 
 `WhooshBackend` answers the backend protocol from an index folder: searchers come from a small pool (opening one
 reads every segment), matches are evaluated with numpy over cached postings and columns (`engine.py`), and one
-writer at a time commits batches under Whoosh's write lock.
+writer at a time commits batches under Whoosh's write lock. Every search has a time budget and a bound on what
+its wildcards expand to, and only a few expensive ones run at once (`guard.py`).
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from ...search import FACET_LIMIT, Facets, SearchPage
 from ...timeline import build_timeline
 from ..base import Prepare, Prepared, Stats
 from .columns import columns
+from ...query import build_query
 from .engine import count_facets, iter_matches, run_search, versions
+from .guard import Admission, Budget, is_expensive
 from .index import ArchiveIndex, analyse, create_or_open, iter_articles, stored_article, write_articles
 from .index import writer as index_writer
 from .pool import SearcherPool
@@ -31,8 +34,15 @@ class WhooshBackend:
 
     engine = "whoosh"
 
-    def __init__(self, location: str, create: bool = False, searchers: int = 8):
+    def __init__(self, location: str, create: bool = False, searchers: int = 8, query_seconds: float | None = None,
+                 query_terms: int | None = None, expensive_queries: int | None = None):
+        """`query_seconds`, `query_terms` and `expensive_queries` bound each search (defaults: the environment's
+        ARCHIVE_QUERY_SECONDS, ARCHIVE_QUERY_TERMS, ARCHIVE_EXPENSIVE_QUERIES, else 5 s, 2,000 words, 2; 0: none)."""
         self.location = location
+        self.query_seconds = query_seconds
+        self.query_terms = query_terms
+        self.admission = Admission(expensive_queries)
+        Budget(query_seconds, query_terms)  # a bad setting is reported when the archive is opened
         self.path = Path(location)
         if create:
             create_or_open(self.path)
@@ -89,14 +99,20 @@ class WhooshBackend:
             return versions(searcher, article)
 
     def search(self, req: SearchRequest, facet_limit: int = FACET_LIMIT) -> SearchPage:
+        budget = Budget(self.query_seconds, self.query_terms)
         version = self.version()
         with self.pool.searcher() as searcher:
-            return run_search(searcher, req, version, facet_limit)
+            parsed = build_query(req, searcher.schema)
+            with self.admission.admit(is_expensive(parsed.text), budget):
+                return run_search(searcher, req, version, facet_limit, parsed, budget)
 
     def matches(self, req: SearchRequest) -> tuple[int, Iterator[Article]]:
+        budget = Budget(self.query_seconds, self.query_terms)
         searcher = self.pool.borrow()
         try:
-            total, docnums = iter_matches(searcher, req)
+            parsed = build_query(req, searcher.schema)
+            with self.admission.admit(is_expensive(parsed.text), budget):
+                total, docnums = iter_matches(searcher, req, parsed, budget)
         except BaseException:
             self.pool.give_back(searcher)
             raise

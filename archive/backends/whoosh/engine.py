@@ -4,7 +4,8 @@ Every match is found (as an array of document numbers, no top-N pruning), so tot
 evaluated with numpy over cached postings (`fastquery.py`) and scored with Whoosh's BM25F, only for a relevance
 sort. Reprints that share a cluster collapse into their earliest version (ties by id). Sorting by date,
 collapsing, facets and the timeline use columns decoded once per segment (`columns.py`), never stored
-documents: only the articles shown on the page are loaded.
+documents: only the articles shown on the page are loaded. Each step looks at the search's `Budget` (time, and
+the words wildcards and ranges expand to: `guard.py`), so an expensive query stops with a clear error.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
 from ...model import UNDATED_OLD, Article, date_key
@@ -22,6 +24,7 @@ from ...snippets import QueryTerms, make_snippet
 from ...timeline import build_timeline
 from .columns import Columns, columns
 from .fastquery import Unsupported, evaluate
+from .guard import Budget
 from .index import stored_article
 
 
@@ -70,28 +73,47 @@ def _collapse(cols: Columns, ordered: np.ndarray, scores: np.ndarray | None, sta
     return out
 
 
-def all_matches(searcher: Searcher, parsed: ParsedQuery, scored: bool,
-                cols: Columns) -> tuple[np.ndarray, np.ndarray | None]:
+def all_matches(searcher: Searcher, parsed: ParsedQuery, scored: bool, cols: Columns,
+                budget: Budget | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Return every match (docnums ascending) and, where `scored`, their relevance scores.
 
     The text and filters are evaluated with numpy over cached postings (`fastquery`), date ranges from the
-    `sort_old` column; where a scored node is beyond that (a phrase, a wildcard), Whoosh scores every match.
+    `sort_old` column; where a scored node is beyond that (a phrase), Whoosh scores every match, within the budget.
     """
+    budget = budget or Budget(seconds=0, max_terms=0)
     try:
-        docs, scores = evaluate(searcher, parsed.text, scored)
+        docs, scores = evaluate(searcher, parsed.text, scored, budget)
     except Unsupported:
-        results = searcher.search(parsed.text, filter=parsed.filter_query(), limit=None, scored=True)
-        pairs = sorted((docnum, score or 0.0) for score, docnum in results.top_n)
-        return (np.array([d for d, _ in pairs], dtype=np.int64), np.array([s for _, s in pairs], dtype=np.float64))
+        return _whoosh_scored(searcher, parsed, budget)
     for f in parsed.filters:
+        budget.check()
         keep = _date_filter(f, cols, docs)
         if keep is None:
             allowed = np.zeros(cols.size, dtype=bool)
-            allowed[evaluate(searcher, f, False)[0]] = True
+            allowed[evaluate(searcher, f, False, budget)[0]] = True
             keep = allowed[docs]
         docs = docs[keep]
         scores = scores[keep] if scores is not None else None
     return docs, scores
+
+
+def _whoosh_scored(searcher: Searcher, parsed: ParsedQuery, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
+    """Let Whoosh find and score every match (no top-N pruning: the count stays exact), stopped at the deadline."""
+    budget.expand_all(parsed.text, searcher.reader())
+    collector = searcher.collector(limit=None, scored=True, filter=parsed.filter_query())
+    remaining = budget.remaining()
+    if remaining is not None:
+        collector = TimeLimitCollector(collector, timelimit=remaining, use_alarm=False)
+    try:
+        searcher.search_with_collector(parsed.text, collector)
+    except TimeLimit:
+        raise budget.timeout() from None
+    finally:
+        timer = getattr(collector, "timer", None)
+        if timer is not None:
+            timer.cancel()
+    pairs = sorted((docnum, score or 0.0) for score, docnum in collector.results().top_n)
+    return (np.array([d for d, _ in pairs], dtype=np.int64), np.array([s for _, s in pairs], dtype=np.float64))
 
 
 def _date_filter(f: Q.Query, cols: Columns, docs: np.ndarray) -> np.ndarray | None:
@@ -110,11 +132,12 @@ def _date_filter(f: Q.Query, cols: Columns, docs: np.ndarray) -> np.ndarray | No
     return keep
 
 
-def find(searcher: Searcher, parsed: ParsedQuery, req: SearchRequest, cols: Columns | None = None) -> Matches:
+def find(searcher: Searcher, parsed: ParsedQuery, req: SearchRequest, cols: Columns | None = None,
+         budget: Budget | None = None) -> Matches:
     """Find every match of a request and the rows of its page, sorted and (unless asked not to) collapsed."""
     cols = cols or columns(searcher.reader())
     scored = req.sort == "relevance" and not isinstance(parsed.text, Q.Every)
-    docs, scores = all_matches(searcher, parsed, scored, cols)
+    docs, scores = all_matches(searcher, parsed, scored, cols, budget)
     start = (req.page - 1) * req.page_size
     stop = start + req.page_size
     stats = _cluster_stats(cols, docs) if req.collapse else None
@@ -143,14 +166,16 @@ def order_by_date(cols: Columns, docs: np.ndarray, sort: str) -> np.ndarray:
 
 
 def count_facets(searcher: Searcher, docnums, limit: int | None = FACET_LIMIT, req: SearchRequest | None = None,
-                 cols: Columns | None = None) -> Facets:
+                 cols: Columns | None = None, budget: Budget | None = None) -> Facets:
     """Count facet values and the timeline over the matching documents, from cached columns only."""
+    budget = budget or Budget(seconds=0, max_terms=0)
     cols = cols or columns(searcher.reader())
     docs = np.asarray(docnums, dtype=np.int64)
     mask = np.zeros(cols.size, dtype=bool)
     mask[docs] = True
     facets = Facets(timeline=build_timeline(cols.sort_old[docs], req))
     for key, column in cols.facets.items():
+        budget.check()
         counts = np.bincount(column.ids[mask[column.docs]], minlength=len(column.keys))
         nonzero = np.flatnonzero(counts)
         if limit is not None and len(nonzero) > limit:  # every value tied with the last place, then by name
@@ -161,37 +186,42 @@ def count_facets(searcher: Searcher, docnums, limit: int | None = FACET_LIMIT, r
 
 
 def run_search(searcher: Searcher, req: SearchRequest, index_version: int = 0, facet_limit: int = FACET_LIMIT,
-               parsed: ParsedQuery | None = None) -> SearchPage:
-    """Run one search request; raise QueryError for a query that cannot be parsed."""
+               parsed: ParsedQuery | None = None, budget: Budget | None = None) -> SearchPage:
+    """Run one search request; raise QueryError for a query that cannot be parsed (or expands too far), and
+    QueryTimeout for one that runs past its budget."""
+    budget = budget or Budget(seconds=0, max_terms=0)
     parsed = parsed or build_query(req, searcher.schema)
     if searcher.doc_count_all() == 0:  # an empty index: nothing to score (Whoosh's idf fails on it)
         page = SearchPage(req, 0, 0, [], explain(parsed), index_version)
         page.facets = Facets(timeline=build_timeline(np.empty(0, dtype=np.int64), req)) if req.facets else None
         return page
     cols = columns(searcher.reader())
-    matches = find(searcher, parsed, req, cols)
+    matches = find(searcher, parsed, req, cols, budget)
     try:
         qt = QueryTerms.of(parsed.tree()[0])
     except QueryError:  # a query kind only Whoosh searches: no words to mark
         qt = QueryTerms(frozenset(), frozenset())
     hits = []
     for score, docnum, versions in matches.rows:
+        budget.check()
         article = stored_article(searcher.stored_fields(docnum))
         hits.append(Hit(article, make_snippet(article.body, article.language, qt), score, versions))
     page = SearchPage(req, len(matches.docs), matches.results_total, hits, explain(parsed), index_version)
     if req.facets:
-        page.facets = count_facets(searcher, matches.docs, facet_limit, req, cols)
+        page.facets = count_facets(searcher, matches.docs, facet_limit, req, cols, budget)
     return page
 
 
-def iter_matches(searcher: Searcher, req: SearchRequest, parsed: ParsedQuery | None = None):
-    """Yield the docnum of every match of a request in its sort order, every version included (for exports)."""
+def iter_matches(searcher: Searcher, req: SearchRequest, parsed: ParsedQuery | None = None,
+                 budget: Budget | None = None):
+    """Yield the docnum of every match of a request in its sort order, every version included (for exports);
+    finding the matches is bounded by the budget, streaming them is not."""
     parsed = parsed or build_query(req, searcher.schema)
     if searcher.doc_count_all() == 0:
         return 0, iter(())
     cols = columns(searcher.reader())
     scored = req.sort == "relevance" and not isinstance(parsed.text, Q.Every)
-    docs, scores = all_matches(searcher, parsed, scored, cols)
+    docs, scores = all_matches(searcher, parsed, scored, cols, budget)
     if scores is not None:
         ordered = docs[np.lexsort((cols.id_rank[docs], -scores))]
     else:

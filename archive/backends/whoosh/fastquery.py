@@ -5,8 +5,11 @@ is searched in seven fields, so a common word on a big index costs hundreds of m
 postings are read a block at a time (128 postings per call) into numpy arrays, cached per segment, and the query
 tree is evaluated as set operations: And is an intersection, Or a union, Not a difference, and scores add up as
 Whoosh's matchers add them, with Whoosh's BM25F formula, idf and average field lengths, so the ranking is the
-same. Nodes this module does not know (phrases, wildcards, ranges) get their set from Whoosh's `docs_for_query`;
-where such a node must be scored, `Unsupported` is raised and the caller falls back to Whoosh's own search.
+same. Wildcards, prefixes and ranges are expanded to the index's words within the search's `Budget` (which also
+bounds the time) and scored as Whoosh scores them (a constant, or the one word's score); `field:*` is every
+document with a length in the field, or with any of its words, cached per segment. Nodes this module does not
+know (phrases) get their set from Whoosh's `docs_for_query`; where such a node must be scored, `Unsupported` is
+raised and the caller falls back to Whoosh's own search.
 Deleted documents are removed with the reader's deletion sets, so results stay exact after deletes.
 """
 from __future__ import annotations
@@ -23,6 +26,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from .columns import _segment_key
+from .guard import Budget
 
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _MAX_CACHED_POSTINGS = 20_000_000
@@ -30,6 +34,7 @@ Result = tuple[np.ndarray, "np.ndarray | None"]  # docnums ascending, and their 
 
 _postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _lengths: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_field_docs: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _cached = [0]
 _lock = threading.Lock()
 
@@ -38,16 +43,17 @@ class Unsupported(Exception):
     """The query holds a node that cannot be scored here: use Whoosh's search instead."""
 
 
-def evaluate(searcher: Searcher, q: Q.Query, scored: bool) -> Result:
-    """Return the docnums matching `q` (ascending) and, where `scored`, their scores."""
+def evaluate(searcher: Searcher, q: Q.Query, scored: bool, budget: Budget | None = None) -> Result:
+    """Return the docnums matching `q` (ascending) and, where `scored`, their scores, within `budget`."""
     if scored and not isinstance(searcher.weighting, scoring.BM25F):
         raise Unsupported("only BM25F scoring is evaluated here")
-    return _Evaluator(searcher).run(q, scored)
+    return _Evaluator(searcher, budget or Budget(seconds=0, max_terms=0)).run(q, scored)
 
 
 class _Evaluator:
-    def __init__(self, searcher: Searcher):
+    def __init__(self, searcher: Searcher, budget: Budget):
         self.searcher = searcher
+        self.budget = budget
         self.reader = searcher.reader()
         self.leaves = [(r, base, _segment_key(r)) for r, base in self.reader.leaf_readers()]
         self.size = self.reader.doc_count_all()
@@ -65,6 +71,7 @@ class _Evaluator:
         return self._live
 
     def run(self, q: Q.Query, scored: bool) -> Result:
+        self.budget.check()
         if isinstance(q, Q.Every):
             docs = np.flatnonzero(self.live()).astype(np.int64)
             return docs, (np.ones(len(docs)) if scored else None)
@@ -72,6 +79,8 @@ class _Evaluator:
             return np.empty(0, dtype=np.int64), (np.empty(0) if scored else None)
         if isinstance(q, Q.Term):
             return self.term(q, scored)
+        if isinstance(q, (Q.Prefix, Q.Wildcard, Q.TermRange)) and q.constantscore:
+            return self.multiterm(q, scored)
         if isinstance(q, Q.Or):
             if getattr(q, "scale", None) or getattr(q, "minmatch", 0):
                 return self.fallback(q, scored)
@@ -107,12 +116,42 @@ class _Evaluator:
             hit = b_docs[where] == a_docs
             scores[hit] += b_scores[where[hit]]
             return self.boost((a_docs, scores), q, scored)
-        if isinstance(q, Q.Not) and not scored:
+        if isinstance(q, Q.Not):  # Whoosh scores a lone NOT's matches with its boost
             inner = self.run(q.query, False)[0]
             live = self.live().copy()
             live[inner] = False
-            return np.flatnonzero(live).astype(np.int64), None
+            docs = np.flatnonzero(live).astype(np.int64)
+            return docs, (np.full(len(docs), float(q.boost)) if scored else None)
         return self.fallback(q, scored)
+
+    def multiterm(self, q: Q.MultiTerm, scored: bool) -> Result:
+        """Match a wildcard, prefix or range as Whoosh does: the union of its words, each match scored 1."""
+        field = q.field()
+        if field not in self.searcher.schema:
+            return np.empty(0, dtype=np.int64), (np.empty(0) if scored else None)
+        fieldobj = self.searcher.schema[field]
+        if isinstance(q, Q.Prefix) and q.text == "":  # field:* is every document with a value (Whoosh's Every)
+            docs = self.field_docs(field)
+            return docs, (np.full(len(docs), float(q.boost)) if scored else None)
+        words = self.budget.expand(q, self.reader)
+        if len(words) == 1 and scored:  # Whoosh searches a lone word as that word, scored
+            return self.term(Q.Term(field, fieldobj.from_bytes(words[0])), True)
+        parts = []
+        for btext in words:
+            self.budget.tick()
+            parts.append(self.term(Q.Term(field, fieldobj.from_bytes(btext)), False)[0])
+        docs = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        return docs, (np.ones(len(docs)) if scored else None)
+
+    def field_docs(self, field: str) -> np.ndarray:
+        """Return every live document with a value in a field, from cached per-segment arrays."""
+        parts = []
+        for r, base, skey in self.leaves:
+            parts.append(_segment_field_docs(r, skey, field, self.searcher.schema[field].scorable, self.budget)
+                         + base)
+        docs = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        live = self.live()
+        return docs[live[docs]] if len(docs) and not live.all() else docs
 
     def boost(self, result: Result, q: Q.Query, scored: bool) -> Result:
         if scored and q.boost != 1.0 and result[1] is not None:
@@ -122,7 +161,12 @@ class _Evaluator:
     def fallback(self, q: Q.Query, scored: bool) -> Result:
         if scored:
             raise Unsupported(type(q).__name__)
-        return np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64), None
+        self.budget.expand_all(q, self.reader)
+        docs = []
+        for docnum in self.searcher.docs_for_query(q):
+            self.budget.tick()
+            docs.append(docnum)
+        return np.array(sorted(docs), dtype=np.int64), None
 
     def term(self, q: Q.Term, scored: bool) -> Result:
         field, text = q.fieldname, q.text
@@ -239,6 +283,28 @@ def _field_lengths(reader: Any, skey: tuple, field: str) -> np.ndarray:
     return lengths
 
 
+def _segment_field_docs(reader: Any, skey: tuple, field: str, scorable: bool, budget: Budget) -> np.ndarray:
+    """Return the local docnums of one segment with a value in a field (deleted ones too), cached."""
+    key = (skey, field)
+    with _lock:
+        found = _field_docs.get(key)
+        if found is not None:
+            return found
+    if scorable:  # a document has words in the field exactly where its length there is not 0
+        docs = np.flatnonzero(_field_lengths(reader, skey, field) > 0).astype(np.int64)
+    else:
+        has = np.zeros(reader.doc_count_all(), dtype=bool)
+        for btext in reader.lexicon(field):
+            budget.tick()
+            has[_read_postings(reader, field, btext)[0]] = True
+        docs = np.flatnonzero(has).astype(np.int64)
+    with _lock:
+        _field_docs[key] = docs
+        while len(_field_docs) > 512:
+            _field_docs.popitem(last=False)
+    return docs
+
+
 def _union(parts: list[Result], scored: bool) -> Result:
     parts = [p for p in parts if len(p[0])]
     if not parts:
@@ -274,4 +340,5 @@ def clear_cache() -> None:
     with _lock:
         _postings.clear()
         _lengths.clear()
+        _field_docs.clear()
         _cached[0] = 0

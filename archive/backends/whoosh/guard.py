@@ -1,0 +1,173 @@
+"""Bounds on one search, so that no query can take the server down: time, expansion and admission.
+
+A `Budget` is made per search: it holds the deadline (`ARCHIVE_QUERY_SECONDS`, default 5 s) that the evaluator,
+Whoosh's collector, facet counting and snippets check as they go, and counts the words that wildcards, prefixes
+and ranges expand to (`ARCHIVE_QUERY_TERMS`, default 2,000 for the whole query), refusing with a message that names
+the word before any posting is read. `Admission` lets only a few expensive searches (wildcards, ranges, NOT alone)
+run at once (`ARCHIVE_EXPENSIVE_QUERIES`, default 2); the others wait within their own budget, so plain searches
+never queue behind them.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from whoosh import query as Q
+from whoosh.reading import IndexReader
+
+from ...analysis import TEXT_FIELDS
+from ...query import QueryTooBroad
+from ..base import BackendError, QueryTimeout
+
+DEFAULT_SECONDS = 5.0
+DEFAULT_TERMS = 2000
+DEFAULT_EXPENSIVE = 2
+_CHECK_EVERY = 512  # candidate words (or documents) between two looks at the clock
+
+
+def setting(name: str, default: float, kind: type = float, given: object = None) -> float:
+    """Return a bound given (or else read from the environment): a positive number, 0 for none; else a clear error."""
+    raw = os.environ.get(name) if given is None else given
+    if raw is None or not str(raw).strip():
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise BackendError(f"{name}={raw!r} is not a number: give e.g. {name}={kind(default)}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise BackendError(f"{name}={raw!r} is not a number of seconds: give e.g. {name}={kind(default)}")
+    if value < 0:
+        raise BackendError(f"{name}={raw!r} is negative: give a positive number, or 0 for no limit")
+    return value
+
+
+class Budget:
+    """The time left to one search and the words its wildcards and ranges may still expand to."""
+
+    def __init__(self, seconds: float | None = None, max_terms: int | None = None):
+        self.seconds = setting("ARCHIVE_QUERY_SECONDS", DEFAULT_SECONDS, float, seconds)
+        self.max_terms = int(setting("ARCHIVE_QUERY_TERMS", DEFAULT_TERMS, int, max_terms))
+        self.deadline = time.monotonic() + self.seconds if self.seconds else None
+        self.expanded = 0
+        self._ticks = 0
+        self._expansions: dict[Q.Query, list[bytes]] = {}
+
+    def remaining(self) -> float | None:
+        """Return the seconds left (None where there is no limit)."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def check(self) -> None:
+        """Raise QueryTimeout where the time is up."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.timeout()
+
+    def tick(self) -> None:
+        """Check the clock every few hundred calls (for loops over words or documents)."""
+        self._ticks += 1
+        if self._ticks % _CHECK_EVERY == 0:
+            self.check()
+
+    def timeout(self) -> QueryTimeout:
+        return QueryTimeout(f"this query is too expensive: it needed more than {self.seconds:g} s "
+                            "(ARCHIVE_QUERY_SECONDS); make it more specific: more words, fewer or longer wildcards, "
+                            "a narrower range")
+
+    def expand(self, q: Q.MultiTerm, reader: IndexReader) -> list[bytes]:
+        """Return the words of the index a wildcard, prefix or range stands for; refuse where there are too many."""
+        if q in self._expansions:
+            return self._expansions[q]
+        if q.field() not in reader.schema:
+            return []
+        left = self.max_terms - self.expanded if self.max_terms else None
+        found: list[bytes] = []
+        for btext in _candidates(q, reader, self):
+            if not btext:
+                continue
+            found.append(btext)
+            if left is not None and len(found) > left:
+                raise self.too_broad(q)
+        self.expanded += len(found)
+        self._expansions[q] = found
+        return found
+
+    def too_broad(self, q: Q.Query) -> QueryTooBroad:
+        word = typed(q)
+        advice = "narrow the range" if isinstance(q, Q.TermRange) else "make it longer or more specific"
+        if self.expanded:
+            return QueryTooBroad(f"the wildcards and ranges of this query expand to more than {self.max_terms} "
+                                 f"words together (at `{word}`): use fewer of them, or {advice}")
+        return QueryTooBroad(f"`{word}` expands to more than {self.max_terms} words: {advice}")
+
+    def expand_all(self, q: Q.Query, reader: IndexReader) -> None:
+        """Expand (and so bound) every wildcard and range of a query before Whoosh's own search runs it."""
+        for leaf in q.leaves() if not q.is_leaf() else [q]:
+            if isinstance(leaf, Q.MultiTerm):
+                self.expand(leaf, reader)
+
+
+def _candidates(q: Q.MultiTerm, reader: IndexReader, budget: Budget) -> Iterator[bytes]:
+    """Yield the words a multi-word query matches, looking at the clock while scanning the vocabulary."""
+    if isinstance(q, Q.PatternQuery) and not isinstance(q, Q.Prefix):
+        # Whoosh's own loop cannot be interrupted while no word matches (`*xyz*` reads the whole vocabulary)
+        field = reader.schema[q.fieldname]
+        pattern = re.compile(q._get_pattern())
+        prefix = q._find_prefix(q.text)
+        candidates = reader.expand_prefix(q.fieldname, prefix) if prefix else reader.lexicon(q.fieldname)
+        for btext in candidates:
+            budget.tick()
+            if pattern.match(field.from_bytes(btext)):
+                yield btext
+        return
+    for btext in q._btexts(reader):
+        budget.tick()
+        yield btext
+
+
+def typed(q: Q.Query) -> str:
+    """Return a wildcard, prefix or range as the user would have typed it."""
+    field = getattr(q, "fieldname", "")
+    where = "" if field in (*TEXT_FIELDS.values(), "exact") else f"{field}:"
+    if isinstance(q, Q.Prefix):
+        return f"{where}{q.text}*"
+    if isinstance(q, Q.TermRange):
+        start = "" if q.start is None else q.start
+        end = "" if q.end is None else q.end
+        return f"{where}[{start} TO {end}]"
+    if isinstance(q, Q.FuzzyTerm):
+        return f"{where}{q.text}~{q.maxdist}"
+    return f"{where}{getattr(q, 'text', q)}"
+
+
+def is_expensive(q: Q.Query) -> bool:
+    """Say whether a query needs admission: it expands words (wildcards, ranges, fuzzy) or is only a NOT."""
+    if isinstance(q, Q.Not) or (isinstance(q, Q.And) and all(isinstance(c, Q.Not) for c in q.children())):
+        return True
+    leaves = [q] if q.is_leaf() else q.leaves()
+    return any(isinstance(leaf, Q.MultiTerm) for leaf in leaves)
+
+
+class Admission:
+    """A few expensive searches at a time; the rest wait, within their budget, for a slot."""
+
+    def __init__(self, slots: int | None = None):
+        self.slots = int(setting("ARCHIVE_EXPENSIVE_QUERIES", DEFAULT_EXPENSIVE, int, slots))
+        self._slots = threading.BoundedSemaphore(self.slots) if self.slots else None
+
+    @contextmanager
+    def admit(self, expensive: bool, budget: Budget) -> Iterator[None]:
+        if not expensive or self._slots is None:
+            yield
+            return
+        remaining = budget.remaining()
+        if not self._slots.acquire(timeout=remaining):
+            raise QueryTimeout(f"this query is too expensive to run now: {self.slots} searches with wildcards, "
+                               "ranges or NOT alone are already running (ARCHIVE_EXPENSIVE_QUERIES); try again in "
+                               "a moment, or make it more specific")
+        try:
+            yield
+        finally:
+            self._slots.release()
