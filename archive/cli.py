@@ -365,9 +365,12 @@ def reindex(obj: Context, enrich: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (default: this machine only).")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--debug", is_flag=True, help="Flask debug mode (never on a shared network).")
+@click.option("--query-seconds", type=click.FloatRange(0), default=None, envvar="ARCHIVE_QUERY_SECONDS",
+              help="Time budget of one search on a Whoosh index, in seconds (default 5; 0: none; "
+                   "env ARCHIVE_QUERY_SECONDS).")
 @pass_ctx
 @user_errors
-def serve(obj: Context, host: str, port: int, debug: bool) -> None:
+def serve(obj: Context, host: str, port: int, debug: bool, query_seconds: float | None) -> None:
     """Serve the search web app (read-only) on HOST:PORT with the waitress WSGI server."""
     from .web import create_app
 
@@ -376,7 +379,7 @@ def serve(obj: Context, host: str, port: int, debug: bool) -> None:
                                  param_hint="--debug")
     obj.open().close()
     location = obj.index_path if is_url(obj.index_path) else os.path.abspath(obj.index_path)
-    app = create_app({"INDEX_PATH": location})
+    app = create_app({"INDEX_PATH": location, "QUERY_SECONDS": query_seconds})
     click.echo(f"Serving {obj.shown} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=False)
@@ -447,5 +450,3 @@ def migrate(obj: Context) -> None:
     click.echo(run_migrate(obj.index_path), err=True)
 
 
-def main() -> None:
-    cli(prog_name="archive")

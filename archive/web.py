@@ -50,7 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["annotate"] = annotate
     app.jinja_env.tests["is_web_url"] = is_web_url
 
-    holder = _BackendHolder(app.config["INDEX_PATH"], app.config.get("SEARCHERS", 8))
+    holder = _BackendHolder(app.config["INDEX_PATH"], app.config.get("SEARCHERS", 8), app.config.get("QUERY_SECONDS"))
     app.extensions["archive_backend"] = holder
     weakref.finalize(app, holder.close)  # close the kept searchers' files or connections when the app goes away
 
@@ -143,15 +143,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 class _BackendHolder:
     """The app's backend, opened on first use (so that the app starts before the index exists)."""
 
-    def __init__(self, location: str, searchers: int):
+    def __init__(self, location: str, searchers: int, query_seconds: float | None = None):
         self.location = location
         self.searchers = searchers
+        self.query_seconds = query_seconds  # Whoosh's time budget per search (PostgreSQL: ARCHIVE_PG_TIMEOUT)
         self._backend: Backend | None = None
 
     def get(self) -> Backend:
         if self._backend is None:
             options: dict[str, Any] = {"read_only": True} if "://" in str(self.location) \
-                else {"searchers": self.searchers}
+                else {"searchers": self.searchers, "query_seconds": self.query_seconds}
             backend = open_backend(self.location, **options)
             backend.count()  # raises IndexMissing where there is nothing to read
             self._backend = backend
