@@ -1,7 +1,8 @@
-"""Read news dates written in Dutch, French and English, day first, without ever inventing a part.
+"""Read news dates written in Dutch, French, English and German, day first, without ever inventing a part.
 
 python-dateutil does the parsing, after normalisation: Flemish `00u34` and French `00h34` become `00:34`,
-Dutch and French month and weekday names are known through a `parserinfo`, and time zones are cut off and
+Dutch, French and German month and weekday names are known through a `parserinfo`, a year-first numeric date
+(`2023/11/02`) is read year, month, day, a range (`09.-11. September 2022`) is no date, and time zones are cut off and
 kept apart (the archive stores the local wall-clock time as written). A date whose day, month or year is
 missing is no date: dateutil's habit of filling gaps from today is detected by parsing with two defaults.
 """
@@ -27,27 +28,28 @@ class ParsedDate:
 
 
 class _NewsParserInfo(du_parser.parserinfo):
-    """dateutil vocabulary for English, Dutch and French news dates (accents already folded)."""
+    """dateutil vocabulary for English, Dutch, French and German news dates (accents already folded)."""
 
     JUMP = du_parser.parserinfo.JUMP + [
         "om", "op", "den", "uur", "u", "bron", "gepubliceerd", "bijgewerkt", "laatste", "update",
         "le", "à", "a", "publie", "mis", "jour", "modifie", "heure", "heures",
         "published", "updated", "last", "posted", "h", "min", "mn",
+        "um", "uhr", "den", "vom",
     ]
     AMPM = [("am",), ("pm",)]  # dateutil's "a" would swallow French "à"
     WEEKDAYS = [
-        ("Mon", "Monday", "ma", "maandag", "lun", "lundi"),
-        ("Tue", "Tuesday", "Tues", "di", "dinsdag", "mar", "mardi"),
-        ("Wed", "Wednesday", "wo", "woensdag", "mer", "mercredi"),
-        ("Thu", "Thursday", "Thur", "Thurs", "do", "donderdag", "jeu", "jeudi"),
-        ("Fri", "Friday", "vr", "vrij", "vrijdag", "ven", "vendredi"),
-        ("Sat", "Saturday", "za", "zaterdag", "sam", "samedi"),
-        ("Sun", "Sunday", "zo", "zondag", "dim", "dimanche"),
+        ("Mon", "Monday", "ma", "maandag", "lun", "lundi", "mo", "montag"),
+        ("Tue", "Tuesday", "Tues", "di", "dinsdag", "mar", "mardi", "dienstag"),
+        ("Wed", "Wednesday", "wo", "woensdag", "mer", "mercredi", "mi", "mittwoch"),
+        ("Thu", "Thursday", "Thur", "Thurs", "do", "donderdag", "jeu", "jeudi", "donnerstag"),
+        ("Fri", "Friday", "vr", "vrij", "vrijdag", "ven", "vendredi", "fr", "freitag"),
+        ("Sat", "Saturday", "za", "zaterdag", "sam", "samedi", "sa", "samstag", "sonnabend"),
+        ("Sun", "Sunday", "zo", "zondag", "dim", "dimanche", "so", "sonntag"),
     ]
     MONTHS = [
-        ("Jan", "January", "januari", "janv", "janvier"),
-        ("Feb", "February", "feb", "februari", "fev", "fevr", "fevrier"),
-        ("Mar", "March", "mrt", "maart", "mars"),
+        ("Jan", "January", "januari", "janv", "janvier", "januar", "janner", "jan"),
+        ("Feb", "February", "feb", "februari", "fev", "fevr", "fevrier", "februar"),
+        ("Mar", "March", "mrt", "maart", "mars", "marz", "maerz"),
         ("Apr", "April", "apr", "avr", "avril"),
         ("May", "May", "mei", "mai"),
         ("Jun", "June", "juni", "juin"),
@@ -56,7 +58,7 @@ class _NewsParserInfo(du_parser.parserinfo):
         ("Sep", "Sept", "September", "sept", "septembre"),
         ("Oct", "October", "okt", "oktober", "octobre"),
         ("Nov", "November", "nov", "novembre"),
-        ("Dec", "December", "dec", "december", "decembre"),
+        ("Dec", "December", "dec", "december", "decembre", "dez", "dezember"),
     ]
 
     def __init__(self) -> None:
@@ -83,12 +85,19 @@ _LABELS = (
     ("updated", re.compile(
         r"^(?:laatste\s+update|laatst\s+bijgewerkt|bijgewerkt(?:\s+op)?|gewijzigd(?:\s+op)?|"
         r"(?:last\s+)?updated(?:\s+on|\s+at)?|last\s+modified|modified(?:\s+on)?|"
-        r"mis\s+a\s+jour(?:\s+le)?|mise\s+a\s+jour(?:\s+le)?|modifie(?:\s+le)?|actualise(?:\s+le)?)\s*:?\s+")),
+        r"mis\s+a\s+jour(?:\s+le)?|mise\s+a\s+jour(?:\s+le)?|modifie(?:\s+le)?|actualise(?:\s+le)?|"
+        r"(?:zuletzt\s+)?aktualisiert(?:\s+am)?|letzte\s+anderung(?:\s+am)?|geandert(?:\s+am)?|stand)\s*:?\s+")),
     ("published", re.compile(
         r"^(?:gepubliceerd(?:\s+op)?|geplaatst(?:\s+op)?|verschenen(?:\s+op)?|published(?:\s+on|\s+at)?|"
-        r"posted(?:\s+on|\s+at)?|first\s+published(?:\s+on)?|publie(?:\s+le)?|cree(?:\s+le)?)\s*:?\s+")),
+        r"posted(?:\s+on|\s+at)?|first\s+published(?:\s+on)?|written(?:\s+on)?|publie(?:\s+le)?|cree(?:\s+le)?|"
+        r"veroffentlicht(?:\s+am)?|publiziert(?:\s+am)?|erschienen(?:\s+am)?|erstellt(?:\s+am)?)\s*:?\s+")),
 )
 _MINUTES_RE = re.compile(r"(?<=\d)\s*(?:min|mn)\b\.?")
+_YEAR_FIRST_RE = re.compile(r"\b(\d{4})([/.-])(\d{1,2})\2(\d{1,2})\b")  # 2023/11/02 is year, month, day
+_SPACED_NUMERIC_RE = re.compile(r"\b(\d{1,2})\.\s(\d{1,2})\.\s(\d{4})\b")  # German `4. 2. 2022`
+_RANGE_RE = re.compile(r"\d\s*\.?\s*[-–—]\s*\d{1,2}\s*\.?\s*[a-z]{3}|\d\s*(?:bis|tot|au|to)\s+\d")  # 9.-11. Sept
+_NUMERIC_DATE_RE = re.compile(r"(?<![\d.])(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?![\d.]\d)")
+_MONTH_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _fold(text: str) -> str:
@@ -140,8 +149,19 @@ def _split_zone(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def parse_date(text: str | None) -> ParsedDate | None:
-    """Parse one date string; return None where day, month or year is missing or it cannot be read."""
+def is_ambiguous(text: str) -> bool:
+    """Say whether a numeric date reads as another day month first (`05/08/2019`); ISO and year-first never do."""
+    if _ISO_RE.match(text) or _YEAR_FIRST_RE.search(text):
+        return False
+    match = _NUMERIC_DATE_RE.search(text)
+    return bool(match) and int(match[1]) != int(match[2]) and max(int(match[1]), int(match[2])) <= 12
+
+
+def parse_date(text: str | None, dayfirst: bool = True) -> ParsedDate | None:
+    """Parse one date string; return None where day, month or year is missing or it cannot be read.
+
+    A numeric date is read day first unless `dayfirst` is False (a page in American English).
+    """
     if not text or not text.strip() or len(text) > 200:
         return None
     if _ISO_RE.match(text):
@@ -150,6 +170,12 @@ def parse_date(text: str | None) -> ParsedDate | None:
             return parsed if _MIN_YEAR <= parsed.value.year <= _MAX_YEAR else None
     rest, tz = _split_zone(split_label(text)[1])
     folded = _MINUTES_RE.sub("", _fold(rest))
+    if _RANGE_RE.search(folded):
+        return None  # a span of days (9.-11. September 2022), not one date
+    folded = _YEAR_FIRST_RE.sub(lambda m: f"{int(m[4])} {_MONTH_ABBR[int(m[3]) - 1]} {m[1]}"
+                                if 1 <= int(m[3]) <= 12 else m[0], folded)
+    folded = _SPACED_NUMERIC_RE.sub(r"\1.\2.\3", folded)
+    folded = re.sub(r"^(?:am|on)\s+(?=[a-z]|\d{1,2}\b(?!:))", "", folded)
     folded = re.sub(r"(\d{1,2}:\d{2}:\d{2})[.,]\d+", r"\1", folded)
     folded = _TIME_SEP_RE.sub(r" \1:\2 ", folded)
     folded = _HOUR_ONLY_RE.sub(r" \1:00 ", folded)
@@ -158,14 +184,17 @@ def parse_date(text: str | None) -> ParsedDate | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            first = du_parser.parse(folded, parserinfo=_INFO, default=_DEFAULT_A)
-            second = du_parser.parse(folded, parserinfo=_INFO, default=_DEFAULT_B)
+            first = du_parser.parse(folded, parserinfo=_INFO, default=_DEFAULT_A, dayfirst=dayfirst)
+            second = du_parser.parse(folded, parserinfo=_INFO, default=_DEFAULT_B, dayfirst=dayfirst)
     except (ValueError, OverflowError, TypeError):
         return None
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         return None  # a part of the date was filled in by dateutil, not written
     if not _MIN_YEAR <= first.year <= _MAX_YEAR:
         return None
+    years = {int(y) for y in re.findall(r"(?<!\d)\d{4}(?!\d)", folded) if _MIN_YEAR <= int(y) <= _MAX_YEAR}
+    if years and first.year not in years:
+        return None  # a written year was taken for a time of day (09 2022 read as 2009 at 20:22)
     has_time = first.hour == second.hour
     if first.tzinfo is not None and tz is None:
         tz = first.tzname()

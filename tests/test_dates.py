@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from archive.dates import parse_date, split_label
+from archive.dates import is_ambiguous, parse_date, split_label
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,34 @@ def test_split_label_tells_updated_from_published():
     assert split_label("Laatste update: 3/11/15 - 09u15") == ("updated", "3/11/15 - 09u15")
     assert split_label("Publié le 9/09/2016") == ("published", "9/09/2016")
     assert split_label("9/09/2016") == (None, "9/09/2016")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("4. November 2021, 10:39 Uhr", datetime(2021, 11, 4, 10, 39)),
+        ("Samstag, 3. Dezember 2011 um 14:00 Uhr", datetime(2011, 12, 3, 14, 0)),
+        ("Veröffentlicht am 1. März 2020", datetime(2020, 3, 1)),
+        ("Erschienen am: 01.11.2023", datetime(2023, 11, 1)),
+        ("14.01.2022 um 09:25", datetime(2022, 1, 14, 9, 25)),
+        ("4. 2. 2022.", datetime(2022, 2, 4)),
+        ("2023/11/02 22:27", datetime(2023, 11, 2, 22, 27)),
+        ("Written: 2023-11-07 15:03:30", datetime(2023, 11, 7, 15, 3, 30)),
+    ],
+)
+def test_reads_german_and_year_first_dates(text, expected):
+    parsed = parse_date(text)
+    assert parsed is not None, text
+    assert parsed.value == expected
+
+
+@pytest.mark.parametrize("text", ["09.-11. September 2022", "9 - 11 September 2022", "vom 24. April bis 2. Oktober 2017"])
+def test_a_span_of_days_is_no_date(text):
+    assert parse_date(text) is None
+
+
+def test_numeric_dates_month_first_where_the_page_says_so():
+    assert parse_date("05/08/2019").value == datetime(2019, 8, 5)
+    assert parse_date("05/08/2019", dayfirst=False).value == datetime(2019, 5, 8)
+    assert is_ambiguous("05/08/2019") and is_ambiguous("11/01/2023 12:43:42")
+    assert not is_ambiguous("9/09/16") and not is_ambiguous("25.01.2022") and not is_ambiguous("2019-05-08")
