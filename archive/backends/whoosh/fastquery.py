@@ -6,7 +6,7 @@ postings are read a block at a time (128 postings per call) into numpy arrays, c
 tree is evaluated as set operations: And is an intersection, Or a union, Not a difference, and scores add up as
 Whoosh's matchers add them, with Whoosh's BM25F formula, idf and average field lengths, so the ranking is the
 same. Wildcards, prefixes and ranges are expanded to the index's words within the search's `Budget` (which also
-bounds the time) and scored as Whoosh scores them (a constant, or the one word's score); `field:*` is every
+bounds the time) and scored with Whoosh's constant score (1 per match, whatever the segments); `field:*` is every
 document with a length in the field, or with any of its words, cached per segment. Nodes this module does not
 know (phrases) get their set from Whoosh's `docs_for_query`; where such a node must be scored, `Unsupported` is
 raised and the caller falls back to Whoosh's own search.
@@ -125,7 +125,8 @@ class _Evaluator:
         return self.fallback(q, scored)
 
     def multiterm(self, q: Q.MultiTerm, scored: bool) -> Result:
-        """Match a wildcard, prefix or range as Whoosh does: the union of its words, each match scored 1."""
+        """Match a wildcard, prefix or range: the union of its words, each match scored 1 (Whoosh's constant score;
+        Whoosh itself scores a segment's lone word, or some unions, by BM25, so its order depends on segments)."""
         field = q.field()
         if field not in self.searcher.schema:
             return np.empty(0, dtype=np.int64), (np.empty(0) if scored else None)
@@ -133,11 +134,8 @@ class _Evaluator:
         if isinstance(q, Q.Prefix) and q.text == "":  # field:* is every document with a value (Whoosh's Every)
             docs = self.field_docs(field)
             return docs, (np.full(len(docs), float(q.boost)) if scored else None)
-        words = self.budget.expand(q, self.reader)
-        if len(words) == 1 and scored:  # Whoosh searches a lone word as that word, scored
-            return self.term(Q.Term(field, fieldobj.from_bytes(words[0])), True)
         parts = []
-        for btext in words:
+        for btext in self.budget.expand(q, self.reader):
             self.budget.tick()
             parts.append(self.term(Q.Term(field, fieldobj.from_bytes(btext)), False)[0])
         docs = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
