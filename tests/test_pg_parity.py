@@ -274,6 +274,8 @@ def test_citus_ddl_keeps_in_step_with_the_schema():
         name, rest = statement.format(t="articles").replace("IF NOT EXISTS ", "").split(" ON ", 1)
         assert f"{name} ON {rest};" in citus, statement
     assert f"('schema_version', '{schema.SCHEMA_VERSION}')" in citus
+    assert schema.RUM_INDEX.format(t="articles").replace("IF NOT EXISTS ", "") + ";" in citus
+    assert "('ranking', 'rum')" in citus
 
 
 @pytest.mark.parametrize("params", [{"size": "30", "versions": "1"}, {"person": "Anna Peeters", "size": "30", "versions": "1"}])

@@ -57,7 +57,7 @@ class PostgresBackend:
                     else f"the archive in {self.location} was made by a newer version of this program (schema "
                     f"{version}): upgrade it (pip install -U news-archive)")
             else:
-                self.layout = schema.layout_of(schema.shard_servers(conn))
+                self.layout = schema.read_layout(conn)
 
     @property
     def prepare(self) -> Prepare:
@@ -140,8 +140,15 @@ class PostgresBackend:
         with self.pool.connection() as conn, conn.transaction():  # one snapshot on every shard for all counts
             if not self.layout.sharded:
                 conn.execute("SET LOCAL enable_seqscan = off")  # see schema.NO_SEQSCAN
-            total, results_total, groups = sql_search.page_groups(
-                conn, self.layout, where, req, req.collapse, start, req.page_size)
+            ranked = None
+            if where.rank is not None and self.layout.rum:
+                ranked = sql_search.ranked_groups(conn, self.layout, where, req.collapse, start, req.page_size)
+            if ranked is not None:
+                groups = ranked
+                total, results_total = sql_search.counts(conn, self.layout, where, req.collapse)
+            else:
+                total, results_total, groups = sql_search.page_groups(
+                    conn, self.layout, where, req, req.collapse, start, req.page_size)
             facets = self._facets(conn, where, req, facet_limit) if req.facets else None
             version = self._version(conn)
             records = self._records([g.first_id for g in groups], conn)
@@ -152,7 +159,8 @@ class PostgresBackend:
             if article is None:
                 continue
             hits.append(Hit(article, make_snippet(article.body, article.language, qt),
-                            group.best if where.rank else 0.0, group.size - 1 if req.collapse else 0))
+                            _score(group.best, self.layout.rum) if where.rank else 0.0,
+                            group.size - 1 if req.collapse else 0))
         page = SearchPage(req, total, results_total, hits, explain(parsed), version)
         page.facets = facets
         return page
@@ -285,6 +293,13 @@ class PostgresBackend:
         self.pool.close()
 
 
+def _score(best: float, rum: bool) -> float:
+    """Return a result's relevance score: `ts_rank`, or the inverse of RUM's distance (higher is better)."""
+    if not rum:
+        return best
+    return 0.0 if best <= 0 or best == float("inf") else 1.0 / best
+
+
 def _article(record: str, cluster: str | None) -> Article:
     """Rebuild an article from its stored record and its cluster column."""
     article = Article.from_dict(json.loads(record))
@@ -314,5 +329,10 @@ def migrate(url: str) -> str:
     if version > schema.SCHEMA_VERSION:
         raise BackendError(f"{safe_url(url)} has schema version {version}, newer than this program's "
                            f"{schema.SCHEMA_VERSION}: upgrade the program")
-    raise BackendError(f"no migration from schema version {version} is known: export the archive with the "
-                       "version that made it (`archive export`) and ingest the export here")
+    pool = ConnectionPool(url, 1)
+    try:
+        with pool.connection() as conn:
+            done = schema.upgrade(conn, version)
+    finally:
+        pool.close()
+    return f"{safe_url(url)}: schema version {version} -> {schema.SCHEMA_VERSION}: " + "; ".join(done)

@@ -1,4 +1,4 @@
--- The news archive's PostgreSQL schema (version 1) as Citus DDL, for production clusters.
+-- The news archive's PostgreSQL schema (version 2) as Citus DDL, for production clusters.
 --
 -- Run on the Citus coordinator, in the database the archive will use, before the first `archive ingest`:
 --     psql "postgresql://USER@COORDINATOR:5432/archive" -f citus.sql
@@ -8,6 +8,7 @@
 -- `article_keys` view are those of archive/backends/postgres/schema.py; keep the two in step.
 
 CREATE EXTENSION IF NOT EXISTS citus;
+CREATE EXTENSION IF NOT EXISTS rum;  -- on every node; without it, drop the RUM index and the 'ranking' row
 
 CREATE TABLE archive_meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE SEQUENCE archive_version;
@@ -40,6 +41,7 @@ CREATE TABLE articles (
 SELECT create_distributed_table('articles', 'id');
 
 CREATE INDEX articles_terms ON articles USING gin (terms);
+CREATE INDEX articles_terms_rum ON articles USING rum (terms rum_tsvector_ops);
 CREATE INDEX articles_entities ON articles USING gin (entities);
 CREATE INDEX articles_per ON articles USING gin (per);
 CREATE INDEX articles_org ON articles USING gin (org);
@@ -67,4 +69,4 @@ CROSS JOIN LATERAL (
     UNION ALL SELECT 'MISC', x FROM unnest(a.misc) x
 ) k;
 
-INSERT INTO archive_meta VALUES ('schema_version', '1'), ('shards', '0');
+INSERT INTO archive_meta VALUES ('schema_version', '2'), ('shards', '0'), ('ranking', 'rum');

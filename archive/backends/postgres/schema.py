@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a RUM index ranks inside the index, where the extension is installed
 SHARD_PREFIX = "archive_shard_"
 
 COLUMNS = """
@@ -56,6 +56,11 @@ TABLE_INDEXES = [
     "CREATE INDEX IF NOT EXISTS {t}_grp ON {t} (grp)",
     "CREATE INDEX IF NOT EXISTS {t}_language ON {t} (language)",
 ]
+
+# Ranking inside the index (the `rum` extension): `ORDER BY terms <=> query LIMIT n` reads the n best matches
+# from the index with the word positions it keeps, instead of every match's tsvector from the table.
+RUM_INDEX = "CREATE INDEX IF NOT EXISTS {t}_terms_rum ON {t} USING rum (terms rum_tsvector_ops)"
+RUM_EXTENSION = "CREATE EXTENSION IF NOT EXISTS rum"
 
 KEYS_VIEW = """
 CREATE OR REPLACE VIEW {v} AS
@@ -108,6 +113,7 @@ class Layout:
     shards: tuple[str, ...]  # foreign server names, empty on one server
     articles: tuple[str, ...]  # per-shard article relations (foreign tables), or ("articles",)
     keys: tuple[str, ...]  # per-shard facet-key relations, or ("article_keys",)
+    rum: bool = False  # every server has the RUM index on the terms
 
     @property
     def sharded(self) -> bool:
@@ -125,11 +131,18 @@ def shard_servers(conn: psycopg.Connection) -> list[str]:
     return sorted(names, key=lambda n: int(n[len(SHARD_PREFIX):]) if n[len(SHARD_PREFIX):].isdigit() else 0)
 
 
-def layout_of(shards: list[str]) -> Layout:
+def layout_of(shards: list[str], rum: bool = False) -> Layout:
     if not shards:
-        return Layout((), ("articles",), ("article_keys",))
+        return Layout((), ("articles",), ("article_keys",), rum)
     n = len(shards)
-    return Layout(tuple(shards), tuple(f"articles_p{i}" for i in range(n)), tuple(f"article_keys_p{i}" for i in range(n)))
+    return Layout(tuple(shards), tuple(f"articles_p{i}" for i in range(n)),
+                  tuple(f"article_keys_p{i}" for i in range(n)), rum)
+
+
+def read_layout(conn: psycopg.Connection) -> Layout:
+    """Return the layout of the archive in this database (its shards, and whether it ranks with RUM)."""
+    row = conn.execute("SELECT value FROM archive_meta WHERE key = 'ranking'").fetchone()
+    return layout_of(shard_servers(conn), rum=bool(row and row[0] == "rum"))
 
 
 def installed_version(conn: psycopg.Connection) -> int | None:
@@ -148,7 +161,7 @@ def create(conn: psycopg.Connection) -> Layout:
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(7202016)")  # two first ingests create it once
         if installed_version(conn) is not None:
-            return layout
+            return read_layout(conn)
         for statement in COORDINATOR:
             conn.execute(statement)
         if not shards:
@@ -158,10 +171,75 @@ def create(conn: psycopg.Connection) -> Layout:
             conn.execute(KEYS_VIEW.format(v="article_keys", t="articles"))
         else:
             _create_sharded(conn, shards)
+        rum = add_rum(conn, shards)
         conn.execute("INSERT INTO archive_meta VALUES ('schema_version', %s), ('shards', %s) "
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                      (str(SCHEMA_VERSION), str(len(shards))))
-    return layout
+    return layout_of(shards, rum)
+
+
+def _on_servers(conn: psycopg.Connection, shards: list[str], statement: str) -> None:
+    """Run a statement on every server holding articles: the shards (through dblink), or this one."""
+    if not shards:
+        conn.execute(statement)
+    for server in shards:
+        conn.execute("SELECT dblink_exec(%s, %s)", (server, statement))
+
+
+def rum_available(conn: psycopg.Connection, shards: list[str]) -> bool:
+    """Whether the `rum` extension is installed on this server and on every shard."""
+    query = "SELECT count(*) FROM pg_available_extensions WHERE name = 'rum'"
+    row = conn.execute(query).fetchone()
+    if not row or not row[0]:
+        return False
+    for server in shards:
+        row = conn.execute("SELECT n FROM dblink(%s, %s) AS t(n bigint)", (server, query)).fetchone()
+        if not row or not row[0]:
+            return False
+    return True
+
+
+def add_rum(conn: psycopg.Connection, shards: list[str]) -> bool:
+    """Index the terms with RUM where every server has the extension; record the ranking in `archive_meta`.
+
+    Without it (or without the right to create it) the archive works the same, ranking each match with
+    `ts_rank`, which is slower for words that match many articles. Returns whether RUM is used.
+    """
+    rum = False
+    if rum_available(conn, shards):
+        try:
+            with conn.transaction():  # a savepoint: creating an extension may need rights the user lacks
+                conn.execute(RUM_EXTENSION)
+                _on_servers(conn, shards, RUM_EXTENSION)
+                _on_servers(conn, shards, RUM_INDEX.format(t="articles_shard" if shards else "articles"))
+                for server in shards:  # so that postgres_fdw sends `<=>` to the shards
+                    options = conn.execute("SELECT srvoptions FROM pg_foreign_server WHERE srvname = %s",
+                                           (server,)).fetchone()
+                    verb = "SET" if any(o.startswith("extensions=") for o in ((options or [None])[0] or [])) \
+                        else "ADD"
+                    conn.execute(f"ALTER SERVER {server} OPTIONS ({verb} extensions 'rum')")
+            rum = True
+        except psycopg.Error:
+            rum = False
+    conn.execute("INSERT INTO archive_meta VALUES ('ranking', %s) ON CONFLICT (key) DO UPDATE SET value = "
+                 "excluded.value", ("rum" if rum else "ts_rank",))
+    return rum
+
+
+def upgrade(conn: psycopg.Connection, version: int) -> list[str]:
+    """Bring an archive from an older schema version to this one, in one transaction; return what was done."""
+    done = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(7202016)")
+        shards = shard_servers(conn)
+        if shards:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS dblink")
+        if version < 2:
+            rum = add_rum(conn, shards)
+            done.append("indexed the terms with RUM (ranking inside the index)" if rum else
+                        "the rum extension is not installed on every server: relevance stays ts_rank")
+        conn.execute("UPDATE archive_meta SET value = %s WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+    return done
 
 
 def _create_sharded(conn: psycopg.Connection, shards: list[str]) -> None:

@@ -4,8 +4,10 @@ Every statement is a UNION ALL of one branch per shard (one branch on a single s
 aggregate over that shard's matches, so postgres_fdw sends it to the shard and the shards work at the same time
 (async foreign scans): counts, facets (over the `article_keys` view), the timeline by day, and for the page one
 row per result group (a reprint cluster, or an article) with its sort key. The coordinator only merges those.
-Relevance is `ts_rank` (how often the query's words occur, title words weighted up; `ts_rank_cd`, cover density,
-cost 2.4 times as much per match), not Whoosh's BM25F: the same articles match, but their order differs.
+Relevance, where the archive has the RUM index, is RUM's distance `terms <=> query` (cover density: how often
+and how close together the query's words occur, title words weighted up), read from the index for the best
+matches only (`ranked_groups`); elsewhere `ts_rank` over every match. Neither is Whoosh's BM25F: the same
+articles match, but their order differs.
 """
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ from ... import querytree as T
 from .schema import Layout
 from .sql import Compiler, rank_query
 
+RANKED_FIRST = 200  # matches read per shard from the RUM index at least; more where ties demand it
+RANKED_PER_RESULT = 16  # matches read per shard for each result row the page needs (reprints share a rank)
+RANKED_MAX = 13_000  # beyond this, rank every match instead
 GROUP_COLLAPSED = "grp"  # the cluster, or the article's own id
 WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"  # D (body) to A (title)
 
@@ -76,8 +81,74 @@ def facet_counts(conn: psycopg.Connection, layout: Layout,
     return combos, entities
 
 
-def _order(req: SearchRequest, w: Where) -> tuple[str, str, str, list[Any]]:
+def counts(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool) -> tuple[int, int]:
+    """Return the exact number of matches and of result rows (groups when collapsing), ranking nothing."""
+    if not collapse:
+        n = total(conn, layout, w)
+        return n, n
+    sql, params = union(layout.articles, f"SELECT grp, count(*) AS n FROM {{rel}} WHERE {w.sql} GROUP BY grp",
+                        w.params)
+    row = conn.execute(f"SELECT coalesce(sum(n), 0)::bigint, count(DISTINCT grp)::bigint FROM ({sql}) u",
+                       params).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def ranked_groups(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool, offset: int,
+                  limit: int) -> list[Group] | None:
+    """Return the page's groups by relevance from the RUM index, or None where that cannot be exact.
+
+    Each shard gives its `n` best matches in distance order straight from the index. A group's place is that
+    of its best member, so the first groups among the merged matches are the page's, provided that no match
+    left unread could come before the last of them: every shard that filled its `n` must have read past that
+    distance (ties included). Otherwise `n` grows, up to RANKED_MAX; beyond it the caller ranks every match.
+    """
+    need = offset + limit
+    n = max(RANKED_FIRST, need * RANKED_PER_RESULT)
+    while n <= RANKED_MAX:
+        branch = (f"SELECT '{{rel}}'::text AS s, id, grp, terms <=> %s::tsquery AS d FROM {{rel}} "
+                  f"WHERE {w.sql} ORDER BY terms <=> %s::tsquery LIMIT %s")
+        sql, params = union(layout.articles, branch, [w.rank] + w.params + [w.rank, n])
+        rows = conn.execute(f"SELECT s, id, grp, d FROM ({sql}) u", params).fetchall()
+        boundary = float("inf")
+        per_shard: dict[str, list[float]] = {}
+        for shard, _, _, d in rows:
+            per_shard.setdefault(shard, []).append(d)
+        for distances in per_shard.values():
+            if len(distances) >= n:
+                boundary = min(boundary, max(distances))
+        best: dict[str, tuple[float, str]] = {}
+        for _, article_id, grp, d in sorted(rows, key=lambda r: (r[3], r[1])):
+            key = grp if collapse else article_id
+            if key not in best:
+                best[key] = (d, article_id)
+        ordered = sorted(best.items(), key=lambda item: item[1])
+        complete = boundary == float("inf")
+        if complete or (len(ordered) >= need and ordered[need - 1][1][0] < boundary):
+            page = ordered[offset:need]
+            return _members(conn, layout, w, collapse, [(g, d, i) for g, (d, i) in page])
+        n *= 8
+    return None
+
+
+def _members(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool,
+             page: list[tuple[str, float, str]]) -> list[Group]:
+    """Give each of the page's groups its earliest matching member and how many members match."""
+    if not collapse or not page:
+        return [Group(g, d, i, 1) for g, d, i in page]
+    branch = (f"SELECT grp, count(*) AS n, min(date_key) AS first_key, "
+              f"(array_agg(id ORDER BY date_key, id))[1] AS first_id FROM {{rel}} "
+              f"WHERE grp = ANY(%s) AND {w.sql} GROUP BY grp")
+    sql, params = union(layout.articles, branch, [[g for g, _, _ in page]] + w.params)
+    rows = conn.execute(f"SELECT grp, sum(n)::bigint, (array_agg(first_id ORDER BY first_key, first_id))[1] "
+                        f"FROM ({sql}) u GROUP BY grp", params).fetchall()
+    found = {grp: (int(size), first) for grp, size, first in rows}
+    return [Group(g, d, found.get(g, (1, i))[1], found.get(g, (1, i))[0]) for g, d, i in page]
+
+
+def _order(req: SearchRequest, w: Where, rum: bool = False) -> tuple[str, str, str, list[Any]]:
     """Return the per-article sort key, how to combine it per group, the direction, and its parameters."""
+    if w.rank is not None and rum:
+        return "(terms <=> %s::tsquery)", "min", "ASC", [w.rank]
     if w.rank is not None:
         return f"ts_rank({WEIGHTS}, terms, %s::tsquery)", "max", "DESC", [w.rank]
     if req.sort == "oldest":
@@ -103,7 +174,7 @@ def page_groups(conn: psycopg.Connection, layout: Layout, w: Where, req: SearchR
     A group is a reprint cluster when collapsing (else each article); its place is that of its best member
     (highest score, newest or oldest date; ties by the member's id); it shows its earliest matching member.
     """
-    key, agg, direction, key_params = _order(req, w)
+    key, agg, direction, key_params = _order(req, w, layout.rum)
     group = GROUP_COLLAPSED if collapse else "id"
     branch = (f"SELECT {group} AS grp, count(*) AS n, {agg}(k) AS best, "
               f"(array_agg(id ORDER BY k {direction}, id))[1] AS best_id, min(date_key) AS first_key, "
@@ -130,7 +201,7 @@ def page_groups(conn: psycopg.Connection, layout: Layout, w: Where, req: SearchR
 
 def ordered_ids(conn: psycopg.Connection, layout: Layout, w: Where, req: SearchRequest):  # type: ignore[no-untyped-def]
     """Yield the id of every match in the request's order (every version), from a server-side cursor."""
-    key, _, direction, key_params = _order(req, w)
+    key, _, direction, key_params = _order(req, w, layout.rum)
     branch = f"SELECT id, {key} AS k FROM {{rel}} WHERE {w.sql}"
     sql, params = union(layout.articles, branch, key_params + w.params)
     with conn.transaction():
