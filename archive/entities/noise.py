@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from .normalise import aliases, clean_name, name_key
@@ -149,20 +149,30 @@ def whole_names(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[s
     wanted = [w for w in wholes if any(p in pieces for p in w.split())]
     if not wanted:
         return mentions
-    kept = list(mentions)
+    # Mentions kept sorted by start, so the ones near a place are found by bisection (a long text has many).
+    kept = sorted(mentions, key=lambda m: (m[1], m[2]))
+    starts = [m[1] for m in kept]
+    longest = max(e - s for _, s, e in mentions)
     spans = {m[1:] for m in mentions}
+    changed = False
     for written in sorted(wanted, key=len, reverse=True):
         label = max(sorted(wholes[written]), key=wholes[written].__getitem__)
+        longest = max(longest, len(written))
         at = text.find(written)
         while at >= 0:
             end = at + len(written)
             if (at, end) not in spans:  # not already one mention
-                near = [m for m in kept if m[1] < end and at < m[2]]
-                if near and all(at <= m[1] and m[2] <= end for m in near):
-                    kept = [m for m in kept if m not in near] + [(label, at, end)]
+                lo, hi = bisect_left(starts, at - longest), bisect_left(starts, end)
+                near = [i for i in range(lo, hi) if at < kept[i][2]]
+                if near and all(at <= kept[i][1] and kept[i][2] <= end for i in near):
+                    del kept[near[0]:near[-1] + 1], starts[near[0]:near[-1] + 1]
+                    place = bisect_left(starts, at)
+                    kept.insert(place, (label, at, end))
+                    starts.insert(place, at)
                     spans.add((at, end))
+                    changed = True
             at = text.find(written, end)
-    return kept if kept == mentions else sorted(kept, key=lambda m: (m[1], m[2]))
+    return kept if changed else mentions
 
 
 def clean(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
