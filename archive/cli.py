@@ -450,3 +450,68 @@ def migrate(obj: Context) -> None:
     click.echo(run_migrate(obj.index_path), err=True)
 
 
+@cli.command()
+@click.argument("queries", nargs=-1, required=True)
+@click.option("--by", type=click.Choice(["auto", "day", "week", "month", "year"]), default="auto", show_default=True,
+              help="Count per this period (auto: years, months or days, from the span).")
+@click.option("--normalise", is_flag=True, help="Chart shares, not counts (the table and CSV always give both).")
+@click.option("--share-of", type=click.Choice(["filters", "all"]), default="filters", show_default=True,
+              help="Denominator: articles with the same filters (the search without its words), or all articles.")
+@click.option("--split-source", is_flag=True, help="Split the one query by its top sources.")
+@click.option("--filter", "own_filters", multiple=True, metavar="N:NAME=VALUE",
+              help="A filter of query N only (e.g. 2:source=Belga, 1:from=2016); repeatable.")
+@click.option("--source", multiple=True, help="Only this source, for every query (repeatable).")
+@click.option("--person", multiple=True, help="Mentions this person, for every query.")
+@click.option("--org", multiple=True, help="Mentions this organisation, for every query.")
+@click.option("--location", multiple=True, help="Mentions this place, for every query.")
+@click.option("--language", multiple=True, help="Language code, for every query.")
+@click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Up to and including this date.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@pass_ctx
+@user_errors
+def attention(obj: Context, queries: tuple[str, ...], by: str, normalise: bool, share_of: str, split_source: bool,
+              own_filters: tuple[str, ...], fmt: str, **shared: Any) -> None:
+    """Count the articles of each QUERY (up to five; '' for all) per period, with their share of all articles."""
+    from .attention import SERIES_PARAMS, AttentionRequest, attention as count_attention
+    from .chart import percent
+
+    params: dict[str, Any] = {"q": list(queries), "by": by, "normalise": "1" if normalise else "0",
+                              "share_of": share_of, "split": "source" if split_source else ""}
+    for name, values in shared.items():
+        key = {"date_from": "from", "date_to": "to"}.get(name, name)
+        if values:
+            params[key] = values
+    for text in own_filters:
+        number, _, rest = text.partition(":")
+        name, _, value = rest.partition("=")
+        if not number.strip().isdigit() or name.strip() not in SERIES_PARAMS or not value.strip():
+            raise click.BadParameter(f"{text!r}: write N:NAME=VALUE, NAME one of {', '.join(SERIES_PARAMS)}",
+                                     param_hint="--filter")
+        params.setdefault(f"{name.strip()}.{int(number)}", []).append(value.strip())
+    try:
+        areq = AttentionRequest.from_dict(params)
+    except RequestError as exc:
+        hint = f"--filter {exc.param}" if "." in exc.param else {"q": "QUERIES", "split": "--split-source",
+                                                                   "share_of": "--share-of"}.get(exc.param)
+        raise click.BadParameter(str(exc).split(": ", 1)[1], param_hint=hint or f"--{exc.param}") from None
+    if not areq.series:
+        raise click.BadParameter("give at least one query ('' counts every article)", param_hint="QUERIES")
+    att = count_attention(obj.open(), areq)
+    if fmt == "json":
+        click.echo(json.dumps(att.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(att.csv(), nl=False)
+    else:
+        header = [att.unit] + [f"{s.label} {what}" for s in att.series for what in ("articles", "share")]
+        rows = [[p] + [cell for s in att.series for cell in (str(s.counts[i]), percent(s.shares[i]) if s.base[i]
+                                                                  else "-")]
+                for i, p in enumerate(att.periods)]
+        widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+        for row in [header, *rows]:
+            click.echo("  ".join(cell.ljust(w) if k == 0 else cell.rjust(w) for k, (cell, w) in
+                                 enumerate(zip(row, widths))).rstrip())
+        click.echo(f"Shares are of {att.base_name}." + "".join(
+            f" {s.label}: {s.undated} undated." for s in att.series if s.undated))
+def main() -> None:
+    cli(prog_name="archive")

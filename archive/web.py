@@ -137,6 +137,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         log.exception("unexpected error on %s", request.path)
         return _error(500, "something went wrong on our side; the error was logged")
 
+    _attention_routes(app)
     return app
 
 
@@ -237,3 +238,45 @@ def _link_entities(text: str, start: int, end: int, entities: list[Entity]) -> M
 def is_web_url(url: str) -> bool:
     """Say whether a URL is safe to link to (http or https only: no javascript: or data: links)."""
     return url.lower().startswith(("http://", "https://"))
+
+
+def _attention_routes(app: Flask) -> None:
+    """Attention over time: the comparison page, its chart as SVG, and the numbers as JSON or CSV."""
+    from .attention import AttentionRequest, attention, series_params
+    from .chart import line_chart, percent
+
+    app.jinja_env.globals.update(attention_url=lambda req: "/attention?" + urlencode(series_params(req)),
+                                 percent=percent)
+
+    def attention_request() -> AttentionRequest:
+        args = request.args
+        return AttentionRequest.from_params(args.getlist, list(args))
+
+    @app.get("/attention")
+    def attention_page():
+        areq = attention_request()
+        att = attention(_backend(), areq) if areq.series else None
+        return render_template("attention.html", areq=areq, att=att, chart=line_chart(att) if att else None,
+                               qs=urlencode(areq.params()))
+
+    @app.get("/attention.svg")
+    def attention_svg():
+        areq = attention_request()
+        if not areq.series:
+            raise RequestError("q", "give the words of at least one search")
+        svg = render_template("attention.svg", chart=line_chart(attention(_backend(), areq)))
+        return Response(svg, mimetype="image/svg+xml")
+
+    @app.get("/api/attention")
+    def api_attention():
+        fmt = request.args.get("format", "json")
+        if fmt not in ("json", "csv"):
+            raise RequestError("format", f"unknown format {fmt!r}: use json or csv")
+        areq = attention_request()
+        if not areq.series:
+            raise RequestError("q", "give the words of at least one search (q, once per search)")
+        att = attention(_backend(), areq)
+        if fmt == "csv":
+            return Response(att.csv(), mimetype="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="attention-{att.unit}.csv"'})
+        return jsonify(att.to_dict())
