@@ -220,3 +220,28 @@ def test_real_data_facet_timeline_and_entity_page(real_server, page):
     page.wait_for_url("**/entities/person/*")
     assert page.locator("h1").inner_text() == name
     assert page.locator("figure.timeline").count() == 1
+
+
+def test_attention_chart_compares_searches_and_reads_its_values(server, page):
+    """From a search to its attention over time, a second search added in the form; the chart's values are the API's."""
+    page.goto(f"{server}/?q=minister")
+    page.get_by_role("link", name="Attention over time").click()
+    page.wait_for_url("**/attention?*")
+    page.get_by_label("Words of search 2").fill("haven")
+    page.select_option("#a-by", "year")
+    page.get_by_role("button", name="Draw").click()
+    page.wait_for_url("**by=year*")
+    assert params(page.url)["q"] == ["minister", "haven"]
+    chart = page.get_by_role("img", name="Number of matching articles per year")
+    assert chart.is_visible()
+    assert page.locator("svg.attention-chart g.legend text").all_text_contents() == ["minister", "haven"]
+    api = page.request.get(f"{server}/api/attention?q=minister&q=haven&by=year").json()
+    for k, series in enumerate(api["series"], 1):
+        drawn = {}
+        for title in page.locator(f'svg.attention-chart g.series[data-series="{k}"] circle title').all_text_contents():
+            head, _, rest = title.partition(": ")
+            drawn[head.rsplit(", ", 1)[1]] = int(rest.split(" ")[0].replace(",", ""))
+        assert drawn == {p["period"]: p["count"] for p in series["points"]}
+    cells = page.locator("table.numbers tbody tr").first.locator("td").all_text_contents()
+    assert int(cells[0]) == api["series"][0]["points"][0]["count"]
+    assert page.dialogs == []  # type: ignore[attr-defined]
