@@ -138,6 +138,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return _error(500, "something went wrong on our side; the error was logged")
 
     _attention_routes(app)
+    _feed_routes(app)
     return app
 
 
@@ -280,3 +281,23 @@ def _attention_routes(app: Flask) -> None:
             return Response(att.csv(), mimetype="text/csv",
                             headers={"Content-Disposition": f'attachment; filename="attention-{att.unit}.csv"'})
         return jsonify(att.to_dict())
+
+
+def _feed_routes(app: Flask) -> None:
+    """An Atom feed of every search's newest matches (`/feed` takes the search page's parameters)."""
+    from .feed import atom_feed, feed_params, feed_request
+
+    def with_query(path: str, query: str) -> str:
+        return f"{path}?{query}" if query else path
+
+    app.jinja_env.globals.update(feed_url=lambda req: with_query("/feed", feed_params(req)))
+
+    @app.get("/feed")
+    def feed():
+        sized = "size" in request.args
+        req = feed_request(_request(), size_given=sized)
+        host = request.host_url.rstrip("/")
+        query = "&".join(p for p in (feed_params(req), f"size={req.page_size}" if sized else "") if p)
+        body = atom_feed(_backend().search(req), host, with_query(f"{host}/feed", query),
+                         with_query(f"{host}/", feed_params(req)))
+        return Response(body, mimetype="application/atom+xml")
