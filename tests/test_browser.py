@@ -245,3 +245,20 @@ def test_attention_chart_compares_searches_and_reads_its_values(server, page):
     cells = page.locator("table.numbers tbody tr").first.locator("td").all_text_contents()
     assert int(cells[0]) == api["series"][0]["points"][0]["count"]
     assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_subscribe_to_a_search_feed(server, page):
+    """A feed reader finds the search's feed on its page (link rel=alternate) and reads its newest matches."""
+    import feedparser
+
+    page.goto(f"{server}/?q=minister")
+    href = page.locator('head link[rel="alternate"][type="application/atom+xml"]').get_attribute("href")
+    assert href == page.locator("a.feed").get_attribute("href")
+    response = page.request.get(server + href)
+    assert response.ok and response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.body())
+    assert not feed.bozo, feed.bozo_exception
+    api = page.request.get(f"{server}/api/search?q=minister&sort=newest&versions=1&size=20").json()
+    assert [e.link.rsplit("/", 1)[1] for e in feed.entries] == [r["id"] for r in api["results"] if r["date"]]
+    page.goto(feed.entries[0].link)
+    assert page.locator("h1").inner_text() == feed.entries[0].title
