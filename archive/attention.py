@@ -255,14 +255,14 @@ def attention(backend: Backend, areq: AttentionRequest) -> Attention:
     found = [(name, req, days_of(req), days_of(base), source) for name, req, base, source in lines]
     version = found[0][2].index_version if found else backend.version()
     first, last = _span(areq, [page.facets.timeline.days for _, _, page, _, _ in found])
-    if first is None or last is None:
-        return Attention(areq, areq.by if areq.by != "auto" else "month", [], [], version)
-    unit = areq.by if areq.by != "auto" else granularity(first, last)
-    days = (last - first).days + 1
-    if days // {"day": 1, "week": 7, "month": 28, "year": 365}[unit] > MAX_PERIODS:
-        raise RequestError("by", f"{first} to {last} holds over {MAX_PERIODS} {unit}s, too many to draw: count per "
-                                 "a longer period, or narrow the dates (from, to)")
-    periods = period_keys(unit, first, last)
+    if first is None or last is None:  # no dated match: no periods, the series still say what they found
+        unit, periods = (areq.by if areq.by != "auto" else "month"), []
+    else:
+        unit = areq.by if areq.by != "auto" else granularity(first, last)
+        if ((last - first).days + 1) // {"day": 1, "week": 7, "month": 28, "year": 365}[unit] > MAX_PERIODS:
+            raise RequestError("by", f"{first} to {last} holds over {MAX_PERIODS} {unit}s, too many to draw: count "
+                                     "per a longer period, or narrow the dates (from, to)")
+        periods = period_keys(unit, first, last)
     index = {p: i for i, p in enumerate(periods)}
     series = []
     for name, req, page, base_page, source in found:

@@ -271,3 +271,14 @@ def test_search_page_links_to_attention(client):
     link = re.search(r'href="(/attention\?[^"]+)"', html).group(1).replace("&amp;", "&")
     assert link == "/attention?q=kwaak&source.1=Belga"
     assert client.get(link).status_code == 200
+
+
+def test_a_search_without_dated_matches_keeps_its_series(client):
+    api = client.get("/api/attention?q=nergensniet&q=kwaak").get_json()
+    assert [s["label"] for s in api["series"]] == ["nergensniet", "kwaak"]
+    assert api["series"][0]["total"] == 0 and all(p["count"] == 0 for p in api["series"][0]["points"])
+    alone = client.get("/api/attention?q=nergensniet").get_json()
+    assert alone["periods"] == [] and alone["series"][0]["points"] == [] and alone["series"][0]["total"] == 0
+    html = client.get("/attention?q=nergensniet").get_data(as_text=True)
+    assert "No dated articles match." in html
+    svg_of(html)
