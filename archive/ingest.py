@@ -7,7 +7,6 @@ again updates the same articles in place (ids are stable) and completes it.
 """
 from __future__ import annotations
 
-import gzip
 import logging
 import multiprocessing
 import os
@@ -15,7 +14,7 @@ import time
 import zlib
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
@@ -24,6 +23,7 @@ from .backends.base import Prepare, Prepared
 from .enrich import enrich
 from .model import Article
 from .readers import Input, ReadError, iter_inputs, read_bytes, read_input
+from .readers.limits import BLOCK, MAX_LINE_BYTES, LimitError, gunzip_file
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -69,6 +69,9 @@ class Task:
     field_map: tuple[tuple[str, str], ...] = ()  # JSON/CSV keys named by the user
     meta: str | None = None  # sidecar records joined to JSON/CSV records by id
     prepare: Prepare | None = None  # the engine's per-article work (text analysis), done in the worker
+    first_line: int = 1  # the number of the chunk's first line in its input
+    problems: tuple[str, ...] = ()  # lines skipped while cutting the input into chunks
+    error: str | None = None  # why the input cannot be read at all (found while cutting it)
 
 
 def process_input(
@@ -111,14 +114,17 @@ def process_task(task: Task) -> tuple[str, Prepared | str, list[str]]:
     Return the input's name, its prepared articles (or why the input failed) and the records that were skipped.
     """
     field_map = dict(task.field_map) or None
-    problems: list[str] = []
+    problems: list[str] = list(task.problems)
     result: list[Article] | str
+    if task.error is not None:
+        return task.input.name, task.error, problems
     if task.chunk is None:
         name, result = process_input(task.input, field_map, task.meta, problems)
     else:
         name = task.input.name
         try:
-            read = list(read_bytes(name, task.chunk, field_map, task.meta, problems))
+            plain = name[:-3] if name.lower().endswith(".gz") else name  # the chunk is expanded already
+            read = list(read_bytes(plain, task.chunk, field_map, task.meta, problems, task.first_line))
             result = _each(read, lambda a: enrich(a, keep_entities=True), problems)
         except ReadError as exc:
             result = f"{name}: {exc}"
@@ -147,33 +153,62 @@ def plan(
         if not streamed:
             yield task(inp)
             continue
+        previous: Task | None = None
         try:
-            previous = None
-            for chunk in _line_chunks(inp):
+            for first, chunk, skipped in _line_chunks(inp):
                 if previous is not None:
-                    yield task(inp, previous, last=False)
-                previous = chunk
-            yield task(inp, previous or b"", last=True)
+                    yield previous
+                previous = task(inp, chunk, last=False, first_line=first, problems=tuple(skipped))
+            yield replace(previous, last=True) if previous else task(inp, b"", last=True)
+        except LimitError as exc:
+            if previous is not None:
+                yield replace(previous, last=False)
+            yield task(inp, error=f"{inp.name}: {exc}")
         except (OSError, EOFError, zlib.error) as exc:
-            yield task(inp)  # the reader then reports what is wrong with the file
-            log.debug("%s: not streamed (%s)", inp.name, exc)
+            if previous is not None:
+                yield replace(previous, last=False)
+            yield task(inp, error=f"{inp.name}: broken or unreadable after line {previous.first_line if previous else 1}"
+                                  f" ({exc}): the file is truncated or corrupt, fetch it again")
 
 
-def _line_chunks(inp: Input) -> Iterator[bytes]:
-    """Yield runs of whole lines of about CHUNK_BYTES from a (possibly gzipped) file."""
+def _line_chunks(inp: Input) -> Iterator[tuple[int, bytes, list[str]]]:
+    """Yield runs of whole lines of about CHUNK_BYTES from a (possibly gzipped) file, with the number of their
+    first line and the lines skipped for being over MAX_LINE_BYTES; raise LimitError for a gzip bomb."""
     assert inp.path is not None
-    opener = gzip.open if inp.name.lower().endswith(".gz") else open
-    with opener(inp.path, "rb") as fh:
-        lines: list[bytes] = []
-        size = 0
-        for line in fh:
-            lines.append(line)
-            size += len(line)
-            if size >= CHUNK_BYTES:
-                yield b"".join(lines)
-                lines, size = [], 0
-        if lines:
-            yield b"".join(lines)
+    with open(inp.path, "rb") as raw:
+        if inp.name.lower().endswith(".gz"):
+            blocks: Iterator[bytes] = gunzip_file(raw, os.fstat(raw.fileno()).st_size)
+        else:
+            blocks = iter(partial(raw.read, BLOCK), b"")
+        buf = bytearray()
+        line = 1  # the number of buf's first line
+        skipped: list[str] = []
+        skipping = False  # inside a line that is too long, until its end
+        for block in blocks:
+            if skipping:
+                end = block.find(b"\n")
+                if end < 0:
+                    continue
+                block, skipping, line = block[end + 1:], False, line + 1
+            buf += block
+            if len(buf) < CHUNK_BYTES:
+                continue
+            end = block.rfind(b"\n")
+            if end < 0:
+                if len(buf) > MAX_LINE_BYTES:
+                    skipped.append(f"{inp.name}:{line}: a line over {MAX_LINE_BYTES // 2**20} MB, not an article "
+                                   "record: skipped")
+                    buf.clear()
+                    skipping = True
+                continue
+            cut = len(buf) - len(block) + end + 1
+            chunk = bytes(buf[:cut])
+            del buf[:cut]
+            yield line, chunk, skipped
+            line += chunk.count(b"\n")
+            skipped = []
+        if buf.strip() or skipped:
+            yield line, bytes(buf), skipped
 
 
 def _lower_priority() -> None:

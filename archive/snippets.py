@@ -6,6 +6,7 @@ written form (`ambtsgenoot`). A snippet is a list of (text, matched) segments; `
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -14,6 +15,7 @@ from . import querytree as T
 from .analysis import exact_analyzer, language_analyzer, text_field
 
 WINDOW = 220
+SCAN_CHARS = 50_000  # a snippet is looked for in the opening of the body only, so a huge article stays cheap
 
 
 @dataclass(frozen=True)
@@ -81,14 +83,21 @@ def matched_spans(text: str, language: str | None, qt: QueryTerms) -> list[tuple
 
 
 def make_snippet(text: str, language: str | None, qt: QueryTerms, width: int = WINDOW) -> Segments:
-    """Return the window of `text` with the most matches, as segments; the opening words where nothing matches."""
+    """Return the window of `text` with the most matches, as segments; the opening words where nothing matches.
+
+    Only the first SCAN_CHARS characters are read (cut at a space), whatever the length of the article.
+    """
+    if len(text) > SCAN_CHARS:
+        space = text.rfind(" ", 0, SCAN_CHARS)
+        text = text[: space if space > SCAN_CHARS // 2 else SCAN_CHARS]
     spans = matched_spans(text, language, qt)
     if not spans:
         cut = _cut(text, 0, width)
         return [(cut[0], False)] if cut[0] else []
     best_start, best_count = spans[0][0], 0
-    for i, (start, _) in enumerate(spans):
-        count = sum(1 for s, e in spans[i:] if e <= start + width)
+    ends = sorted(e for _, e in spans)
+    for start, _ in spans:  # the matches that end within a window opening at each match
+        count = bisect_right(ends, start + width) - bisect_left(ends, start + 1)
         if count > best_count:
             best_start, best_count = start, count
     window_start = max(0, best_start - width // 4)

@@ -206,17 +206,40 @@ def _error(status: int, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
-def annotate(text: str, entities: list[Entity], subheadings: list[str] | None = None) -> Markup:
-    """Render text as escaped HTML paragraphs (subheadings as headings) with entity mentions linked to a search."""
+PAGE_CHARS = 200_000  # the article page shows this much of a body; the API and exports give all of it
+
+
+def annotate(text: str, entities: list[Entity], subheadings: list[str] | None = None,
+             limit: int = PAGE_CHARS) -> Markup:
+    """Render text as escaped HTML paragraphs (subheadings as headings) with entity mentions linked to a search.
+
+    Only the first `limit` characters are rendered (cut between paragraphs where one ends late enough).
+    """
     heads = set(subheadings or [])
+    shown = text
+    if len(text) > limit:
+        cut = text.rfind("\n\n", 0, limit)
+        shown = text[: cut if cut > limit // 2 else limit]
+    ordered = sorted((e for e in entities if e.end <= len(shown)), key=lambda e: e.start)
     out: list[Markup] = []
     start = 0
-    for para in text.split("\n\n"):
+    first = 0  # the first entity not yet placed
+    for para in shown.split("\n\n"):
         end = start + len(para)
-        inner = _link_entities(text, start, end, [e for e in entities if start <= e.start and e.end <= end])
+        while first < len(ordered) and ordered[first].start < start:
+            first += 1
+        last = first
+        while last < len(ordered) and ordered[last].start < end:
+            last += 1
+        inner = _link_entities(text, start, end, [e for e in ordered[first:last] if e.end <= end])
+        first = last
         tag = "h3" if para in heads else "p"
         out.append(Markup(f"<{tag}>") + inner + Markup(f"</{tag}>"))
         start = end + 2
+    if len(shown) < len(text):
+        out.append(Markup('<p class="muted">') + escape(
+            f"… the article goes on for {len(text) - len(shown):,} more characters: the API and the exports give "
+            "the whole text.") + Markup("</p>"))
     return Markup("\n").join(out)
 
 

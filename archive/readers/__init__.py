@@ -9,7 +9,6 @@ A reader raises `ReadError` with a reason and a next step; the caller records it
 from __future__ import annotations
 
 import glob
-import gzip
 import logging
 import os
 import sys
@@ -20,10 +19,10 @@ from types import ModuleType
 from typing import Iterator, Mapping
 
 from ..model import Article
+from .limits import MAX_INPUT_BYTES, LimitError, bound_article, gunzip
 
 log = logging.getLogger(__name__)
 
-MAX_INPUT_BYTES = 512 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -40,13 +39,18 @@ class Input:
 
     def read_bytes(self) -> bytes:
         if self.path is None:
-            return sys.stdin.buffer.read()
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+            if len(data) > MAX_INPUT_BYTES:
+                raise ReadError(f"more than {MAX_INPUT_BYTES // 2**20} MB on stdin, the limit for an input read "
+                                "whole: give a file (JSON Lines files are streamed) or split it")
+            return data
         try:
             size = self.path.stat().st_size
         except OSError as exc:
             raise ReadError(f"cannot open: {exc.strerror or exc}") from exc
         if size > MAX_INPUT_BYTES:
-            raise ReadError(f"file is {size // 2**20} MB, over the {MAX_INPUT_BYTES // 2**20} MB limit: split it")
+            raise ReadError(f"file is {size // 2**20} MB, over the {MAX_INPUT_BYTES // 2**20} MB limit for a file "
+                            "read whole: split it (JSON Lines files are streamed, whatever their size)")
         try:
             return self.path.read_bytes()
         except OSError as exc:
@@ -118,13 +122,14 @@ def read_input(inp: Input, field_map: Mapping[str, str] | None = None, meta: str
 
 def read_bytes(
     name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None,
-    problems: list[str] | None = None,
+    problems: list[str] | None = None, first_line: int = 1,
 ) -> Iterator[Article]:
     """Read articles from the bytes of one file, unwrapping gzip and picking the reader that matches.
 
     `field_map` names the keys of JSON and CSV records (`{"body": "story"}`); `meta` is a sidecar file of
     records joined to them by id (an outlet kept in a separate labels file). Other readers ignore both.
-    Records that cannot be read are skipped and described ("file:line: reason") in `problems` where given.
+    Records that cannot be read are skipped and described ("file:line: reason") in `problems` where given;
+    `first_line` numbers the lines of a chunk of a larger file as in that file.
     """
     if data[:2] == GZIP_MAGIC:
         data = _gunzip(data)
@@ -139,10 +144,13 @@ def read_bytes(
     if getattr(module, "USES_FIELD_MAP", False):
         options = {k: v for k, v in (("field_map", field_map), ("meta", meta), ("problems", problems))
                    if v is not None and (v or k == "problems")}
+        if first_line != 1:
+            options["first_line"] = first_line
     count = 0
     for article in module.read(name, data, **options):
         if article.origin is None:
             article.origin = name
+        bound_article(article)
         count += 1
         yield article
     if count == 0:
@@ -163,6 +171,8 @@ def pick_reader(name: str, head: bytes) -> ModuleType:
 
 def _gunzip(data: bytes) -> bytes:
     try:
-        return gzip.decompress(data)
+        return gunzip(data)
+    except LimitError as exc:
+        raise ReadError(str(exc)) from None
     except (OSError, EOFError, zlib.error) as exc:
         raise ReadError(f"broken gzip data ({exc}): the file is truncated or corrupt, fetch it again") from None

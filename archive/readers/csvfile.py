@@ -29,7 +29,7 @@ def matches(name: str, head: bytes) -> bool:
 
 def read(
     name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None,
-    problems: list[str] | None = None,
+    problems: list[str] | None = None, first_line: int = 1,
 ) -> Iterator[Article]:
     """Yield an article for each row with body text; `field_map` names columns (else ARCHIVE_FIELD_MAP)."""
     records = RecordReader(name, field_map, meta, problems)
@@ -50,7 +50,7 @@ def read(
             if not any(cell.strip() for cell in row):
                 continue
             record = {col: cell for col, cell in zip(columns, row)}
-            article = records.article(record, f"{name}:{start}")
+            article = records.article(record, f"{name}:{start + first_line - 1}")
             if article is not None:
                 yield article
     except csv.Error as exc:

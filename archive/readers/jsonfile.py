@@ -38,7 +38,7 @@ def matches(name: str, head: bytes) -> bool:
 
 def read(
     name: str, data: bytes, field_map: Mapping[str, str] | None = None, meta: str | None = None,
-    problems: list[str] | None = None,
+    problems: list[str] | None = None, first_line: int = 1,
 ) -> Iterator[Article]:
     """Yield an article for each record with body text; `field_map` names keys (else ARCHIVE_FIELD_MAP).
 
@@ -47,7 +47,7 @@ def read(
     records = RecordReader(name, field_map, meta, problems)
     text = read_text(data, name)
     if name.lower().endswith(LINES_SUFFIXES):
-        items = _lines(name, text, records)
+        items = _lines(name, text, records, first_line)
     else:
         items = _document(name, text, records)
     for origin, record in items:
@@ -108,12 +108,13 @@ def json_feed_records(name: str, feed: dict[str, Any]) -> Iterator[tuple[str, Ma
         }
 
 
-def _lines(name: str, text: str, records: RecordReader | None) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _lines(name: str, text: str, records: RecordReader | None, first_line: int = 1
+           ) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Yield the object on each line, skipping (and reporting) lines that are not a JSON object."""
     good = bad = 0
     first_error = ""
     start = 0
-    lineno = 0
+    lineno = first_line - 1
     while start < len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
