@@ -264,10 +264,11 @@ def attention(backend: Backend, areq: AttentionRequest) -> Attention:
                                      "per a longer period, or narrow the dates (from, to)")
         periods = period_keys(unit, first, last)
     index = {p: i for i, p in enumerate(periods)}
+    seen: dict[int, int | None] = {}
     series = []
     for name, req, page, base_page, source in found:
-        series.append(Series(name, req, _per_period(page.facets.timeline.days, unit, index),
-                             _per_period(base_page.facets.timeline.days, unit, index), page.total,
+        series.append(Series(name, req, _per_period(page.facets.timeline.days, unit, index, seen),
+                             _per_period(base_page.facets.timeline.days, unit, index, seen), page.total,
                              page.facets.timeline.undated, source))
     if areq.split == "source" and series:
         series = _with_rest(series, areq.share_of)
@@ -340,10 +341,13 @@ def period_keys(unit: str, first: date, last: date) -> list[str]:
     return [period_of(unit, start + timedelta(days=n)) for n in range(0, (last - start).days + 1, step)]
 
 
-def _per_period(days: dict[int, int], unit: str, index: dict[str, int]) -> list[int]:
+def _per_period(days: dict[int, int], unit: str, index: dict[str, int], seen: dict[int, int | None]) -> list[int]:
+    """Sum per-day counts (YYYYMMDD keys) into the periods of `index`; `seen` remembers each day's period."""
     out = [0] * len(index)
     for day, n in days.items():
-        i = index.get(period_of(unit, _day(day * 10**4)))
+        if day not in seen:
+            seen[day] = index.get(period_of(unit, _day(day * 10**4)))
+        i = seen[day]
         if i is not None:  # a day outside the span (another series' dates) is not drawn
             out[i] += n
     return out
