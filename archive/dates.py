@@ -154,7 +154,10 @@ def is_ambiguous(text: str) -> bool:
     if _ISO_RE.match(text) or _YEAR_FIRST_RE.search(text):
         return False
     match = _NUMERIC_DATE_RE.search(text)
-    return bool(match) and int(match[1]) != int(match[2]) and max(int(match[1]), int(match[2])) <= 12
+    if match is None:
+        return False
+    day, month = int(match[1]), int(match[2])
+    return day != month and max(day, month) <= 12
 
 
 def parse_date(text: str | None, dayfirst: bool = True) -> ParsedDate | None:
@@ -164,6 +167,8 @@ def parse_date(text: str | None, dayfirst: bool = True) -> ParsedDate | None:
     """
     if not text or not text.strip() or len(text) > 200:
         return None
+    if re.fullmatch(r"\s*(?:1[6-9]|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s*", text):
+        text = f"{text.strip()[:4]}-{text.strip()[4:6]}-{text.strip()[6:]}"  # compact 20231102
     if _ISO_RE.match(text):
         parsed = _parse_iso(text)
         if parsed:
@@ -172,6 +177,8 @@ def parse_date(text: str | None, dayfirst: bool = True) -> ParsedDate | None:
     folded = _MINUTES_RE.sub("", _fold(rest))
     if _RANGE_RE.search(folded):
         return None  # a span of days (9.-11. September 2022), not one date
+    if not re.search(r"[a-z]|\d\s?[./-]\s?\d", folded):
+        return None  # numbers apart (a telephone number 089 12 22 20) are no date
     folded = _YEAR_FIRST_RE.sub(lambda m: f"{int(m[4])} {_MONTH_ABBR[int(m[3]) - 1]} {m[1]}"
                                 if 1 <= int(m[3]) <= 12 else m[0], folded)
     folded = _SPACED_NUMERIC_RE.sub(r"\1.\2.\3", folded)
@@ -207,3 +214,61 @@ def date_fields(parsed: ParsedDate | None, how: str) -> dict[str, Any]:
     if parsed is None:
         return {"date": None, "date_has_time": False, "date_tz": None, "date_source": "none"}
     return {"date": parsed.value, "date_has_time": parsed.has_time, "date_tz": parsed.tz, "date_source": how}
+
+
+_MONTH_WORDS = sorted(
+    {_fold(name) for names in _NewsParserInfo.MONTHS for name in names if len(name) >= 3}, key=len, reverse=True
+)
+_MONTH_ALT = "|".join(_MONTH_WORDS)
+_WEEKDAY_WORDS = sorted({_fold(n) for names in _NewsParserInfo.WEEKDAYS for n in names if len(n) >= 2}, key=len,
+                        reverse=True)
+_TIME_PART = r"(?:\s*,?\s*(?:um|a|at|om|-|–)?\s*\d{1,2}\s*[:hu.]\s*\d{2}(?::\d{2})?(?:\s*(?:uhr|h|am|pm))?\b)?"
+_DATE_IN_TEXT_RE = re.compile(
+    r"(?<![\w.])(?:"
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:\d{4}|\d{2})(?![\d])" + _TIME_PART +
+    r"|\d{1,2}(?:er|st|nd|rd|th)?\.?\s+(?:" + _MONTH_ALT + r")\.?,?\s+\d{4}" + _TIME_PART +
+    r"|(?:" + _MONTH_ALT + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}" + _TIME_PART +
+    r")(?![\w])"
+)
+_LABEL_BEFORE_RE = {
+    kind: re.compile(r"(?<![a-z])(?:" + words + r")\s*(?:am|on|le|op|at|:)?\s*[:]?\s*$")
+    for kind, words in (
+        ("updated", r"update|updated|bijgewerkt|gewijzigd|aktualisiert|anderung|geandert|stand|mis a jour|"
+                    r"mise a jour|modifie|modified|actualise"),
+        ("published", r"published|posted|written|gepubliceerd|geplaatst|verschenen|veroffentlicht|publiziert|"
+                      r"erschienen|erstellt|publie|cree"),
+        ("other", r"aktuelle\w* (?:zeit|datum)(?: und uhrzeit)?|current (?:time|date)|today|heute|vandaag|aujourd'hui|"
+                  r"registriert|registered|joined|member since|mitglied seit|lid sinds|membre depuis|version \S+|"
+                  r"copyright|\(c\)|©|geboren|born|ne le|ne en|bis|until|till|tot en met|jusqu'au|through|"
+                  r"\d{1,2}\.?\s*[-–—]"),  # the end of a span of days (09.-11. September 2022)
+    )
+}
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date written inside a line of text: the date, its label kind (published, updated, other: a current
+    time, a sign-up or copyright date; None where unlabelled), and where it starts."""
+
+    date: ParsedDate
+    kind: str | None
+    start: int
+
+
+def find_dates(text: str, dayfirst: bool = True) -> list[DateMention]:
+    """Return the dates written in a line of text (a byline, a page's date line), with the label before each."""
+    folded = _fold(text)
+    if len(folded) != len(text):
+        text = folded  # positions must agree; the folded text parses as well
+    found = []
+    for match in _DATE_IN_TEXT_RE.finditer(folded):
+        parsed = parse_date(text[match.start():match.end()], dayfirst=dayfirst)
+        if parsed is None:
+            continue
+        before = folded[max(0, match.start() - 40):match.start()].rstrip(" ,(")
+        before = re.sub(r"\b(?:" + "|".join(_WEEKDAY_WORDS) + r")\.?,?\s*$", "", before).rstrip(" ,")
+        kind = next((k for k, pattern in _LABEL_BEFORE_RE.items() if pattern.search(before)), None)
+        found.append(DateMention(parsed, kind, match.start()))
+    return found
+

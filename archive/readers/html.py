@@ -1,16 +1,15 @@
 """Saved web pages: trafilatura finds the main text and metadata; the date comes from what the page states.
 
-The date is taken, in this order, from a wire header line in the page (`9/09/16 - 00u34 Bron: Belga`, which
-trafilatura drops from the text, so it is looked for here), from explicit metadata (`article:published_time`
-and similar meta tags, JSON-LD `datePublished`, `<time pubdate>`), from a dateline, and last from
-trafilatura's own markup-only date search. Nothing is fetched: the page is parsed from the bytes given.
+The date is ranked by `pagedate`: the page's publication metadata (a UTC time giving way to the same moment
+written locally, in the metadata or a wire header line such as `9/09/16 - 00u34 Bron: Belga`, which trafilatura
+drops from the text, so it is looked for here), then a wire header, the date beside the article's title, a
+dateline, a date labelled as published, and last trafilatura's own markup-only date search. Nothing is fetched:
+the page is parsed from the bytes given.
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
-from datetime import timedelta
 from typing import Any, Iterator
 
 import lxml.html
@@ -20,6 +19,7 @@ from ..dates import ParsedDate, date_fields, parse_date
 from ..model import Article
 from . import ReadError
 from .decode import looks_binary, unicode_codec
+from .pagedate import MAX_ZONE_SHIFT, PageDate, is_other, is_utc, modified_days, page_date
 from .sniff import sniff_markup
 from .fields import as_authors, as_language, as_source, as_text, as_url
 from .wire import WireHeader, is_subheading, parse_dateline, parse_header, parse_wire_text, split_paragraphs
@@ -27,21 +27,6 @@ from .wire import WireHeader, is_subheading, parse_dateline, parse_header, parse
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
-_META_RANKS = (  # rank 0 is JSON-LD, 2 is <time pubdate> / itemprop=datePublished
-    (1, ("article:published_time", "og:article:published_time", "og:published_time", "article.published",
-         "datepublished")),
-    (3, ("dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created")),
-    (4, ("date", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date", "sailthru.date",
-         "parsely-pub-date", "citation_publication_date", "article_date_original", "original-publish-date")),
-)
-_META_RANK = {key: rank for rank, keys in _META_RANKS for key in keys}
-_MODIFIED_META = {
-    "article:modified_time", "og:updated_time", "og:modified_time", "datemodified", "last-modified",
-    "dc.date.modified", "dcterms.modified", "lastmod", "updated",
-}
-_LD_MODIFIED_RE = re.compile(r'"dateModified"\s*:\s*"(\d{4}-\d{2}-\d{2})')
-MAX_ZONE_SHIFT = timedelta(hours=14)  # the furthest a local time is from UTC
-_LD_SKIP = {"comment", "review", "reviews", "subjectOf", "hasPart", "relatedLink", "mentions", "citation"}
 _LANG_META = {"content-language", "og:locale", "language", "dc.language"}
 _BLOCK_TAGS = {
     "p", "div", "span", "time", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "header", "section", "small",
@@ -51,6 +36,7 @@ _SKIP_TAGS = {"script", "style", "noscript", "nav", "footer", "template", "svg",
 MAX_HEADER_BLOCKS = 60
 MIN_ARTICLE_WORDS = 15
 MIN_PARAGRAPH_WORDS = 6
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff10-\uff5a]")
 _BREAK_RE = re.compile(r"<br\s*/?>", re.I)
 _BLOCK_END_RE = re.compile(r"</(?:p|div|li|h[1-6]|blockquote|tr|table|section|article|pre)\s*>", re.I)
 
@@ -82,7 +68,7 @@ def article_from_html(data: bytes | str, url: str | None = None) -> Article:
     if tree is None:
         raise ReadError("not an HTML page that can be parsed: give the saved page's .html file")
     header_line, header = find_header_line(tree)
-    meta_date = find_meta_date(tree)
+    evidence = page_date(tree)
     language = find_language(tree)
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, deduplicate=False,
@@ -98,7 +84,7 @@ def article_from_html(data: bytes | str, url: str | None = None) -> Article:
     guessed = getattr(doc, "date", None)
     if isinstance(guessed, str) and guessed[:10] in modified_days(tree):
         guessed = None  # trafilatura fell back on a modified date: that is no publication date
-    parsed, how = _pick_date(header, meta_date, dateline[1] if dateline else None, guessed)
+    parsed, how = _pick_date(header, evidence, dateline[1] if dateline else None, guessed)
     source = (header.source if header else None) or as_source(getattr(doc, "sitename", None))
     return Article(
         body=wire.body,
@@ -125,17 +111,29 @@ def _body_paragraphs(text: str, title: str | None, header_line: str | None) -> l
 
 def _is_article_text(paragraphs: list[str]) -> bool:
     """Say whether extracted paragraphs amount to article text rather than menus and buttons."""
-    words = [len(p.split()) for p in paragraphs]
+    words = [_word_count(p) for p in paragraphs]
     return sum(words) >= MIN_ARTICLE_WORDS and max(words, default=0) >= MIN_PARAGRAPH_WORDS
 
 
+def _word_count(paragraph: str) -> int:
+    """Count words; Chinese and Japanese write none apart, so two of their characters count as one word."""
+    wide = len(_CJK_RE.findall(paragraph))
+    return len(_CJK_RE.sub(" ", paragraph).split()) + wide // 2
+
+
 def _pick_date(
-    header: WireHeader | None, meta: ParsedDate | None, dateline: ParsedDate | None, guessed: Any
+    header: WireHeader | None, page: PageDate, dateline: ParsedDate | None, guessed: Any
 ) -> tuple[ParsedDate | None, str]:
+    """Rank the evidence: metadata, a wire header line, the article header's date, a dateline, a labelled date."""
+    meta = page.date if page.source == "metadata" else None
     if meta and header and header.date and is_utc(meta) and abs(header.date.value - meta.value) <= MAX_ZONE_SHIFT:
         return header.date, "header"  # the page's own local reading of the moment its metadata gives in UTC
     if meta:
         return meta, "metadata"
+    if header and header.date and header.source:
+        return header.date, "header"
+    if page.date and page.source in ("header", "byline"):
+        return page.date, page.source
     if header and header.date:
         return header.date, "header"
     if dateline:
@@ -143,7 +141,9 @@ def _pick_date(
     if header and header.updated:
         return header.updated, "header"  # an update time, where the page states no other date
     found = parse_date(guessed) if isinstance(guessed, str) else None
-    return found, "metadata"
+    if found:
+        return found, "metadata"
+    return page.date, page.source  # the first dated line of a page without a title, if any
 
 
 def find_header_line(tree: lxml.html.HtmlElement) -> tuple[str | None, WireHeader | None]:
@@ -153,7 +153,7 @@ def find_header_line(tree: lxml.html.HtmlElement) -> tuple[str | None, WireHeade
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag not in _BLOCK_TAGS:
             continue
-        if any(isinstance(a.tag, str) and a.tag in _SKIP_TAGS for a in element.iterancestors()):
+        if any(isinstance(a.tag, str) and a.tag in _SKIP_TAGS for a in element.iterancestors()) or is_other(element):
             continue
         if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS - {"b", "i", "em", "strong", "font", "small"}
                for c in element.iterdescendants()):
@@ -168,81 +168,6 @@ def find_header_line(tree: lxml.html.HtmlElement) -> tuple[str | None, WireHeade
         if header and header.best_date:
             return line, header
     return None, None
-
-
-def find_meta_date(tree: lxml.html.HtmlElement) -> ParsedDate | None:
-    """Return the publication date a page states, by rank: JSON-LD, Open Graph, `<time pubdate>`, Dublin Core, other.
-
-    Within a rank the first readable date in document order wins; modified and updated dates are never read.
-    A winner written in UTC gives way to the same moment written in local time elsewhere in the metadata,
-    because the archive keeps the wall-clock time (and day) the publisher wrote.
-    """
-    found = _meta_dates(tree)
-    if not found:
-        return None
-    best = min(found, key=lambda pair: pair[0])[1]
-    if is_utc(best):
-        for _, other in found:
-            if not is_utc(other) and other.has_time and abs(other.value - best.value) <= MAX_ZONE_SHIFT:
-                return other
-    return best
-
-
-def _meta_dates(tree: lxml.html.HtmlElement) -> list[tuple[int, ParsedDate]]:
-    """Return every publication date in the page's metadata with its rank (lower is stronger)."""
-    found: list[tuple[int, ParsedDate]] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        found.extend((0, parsed) for parsed in _json_ld_dates(script.text or ""))
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
-        rank = _META_RANK.get(key)
-        parsed = parse_date(meta.get("content")) if rank is not None else None
-        if parsed and rank is not None:
-            found.append((rank, parsed))
-    for element in tree.xpath('//*[@itemprop="datePublished" or @pubdate][@datetime or @content]'):
-        parsed = parse_date(element.get("datetime") or element.get("content"))
-        if parsed:
-            found.append((2, parsed))
-    return found
-
-
-def modified_days(tree: lxml.html.HtmlElement) -> set[str]:
-    """Return the days (ISO) of the modified and updated dates a page's metadata gives."""
-    days: set[str] = set()
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
-        parsed = parse_date(meta.get("content")) if key in _MODIFIED_META else None
-        if parsed:
-            days.add(parsed.value.date().isoformat())
-    for text in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        days.update(_LD_MODIFIED_RE.findall(text))
-    return days
-
-
-def is_utc(parsed: ParsedDate) -> bool:
-    """Say whether a date was written in UTC (so its day may not be the publisher's)."""
-    return parsed.tz in ("+00:00", "Z", "UTC", "GMT")
-
-
-def _json_ld_dates(text: str) -> list[ParsedDate]:
-    """Return the `datePublished` dates of a JSON-LD block, outer objects first (never a comment's or a review's)."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
-    dates: list[ParsedDate] = []
-    stack = [data]
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            value = item.get("datePublished") or item.get("dateCreated")
-            parsed = parse_date(value) if isinstance(value, str) else None
-            if parsed:
-                dates.append(parsed)
-            stack.extend(v for k, v in item.items() if isinstance(v, (list, dict)) and k not in _LD_SKIP)
-    return dates
 
 
 def find_language(tree: lxml.html.HtmlElement) -> str | None:
