@@ -7,9 +7,13 @@ again updates the same articles in place (ids are stable) and completes it.
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 import zlib
 from collections import deque
@@ -30,6 +34,7 @@ T = TypeVar("T")
 
 STREAMED_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines", ".jsonl.gz", ".ndjson.gz")
 CHUNK_BYTES = 1024 * 1024
+PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies (linux/prctl.h)
 
 
 @dataclass
@@ -211,12 +216,36 @@ def _line_chunks(inp: Input) -> Iterator[tuple[int, bytes, list[str]]]:
             yield line, bytes(buf), skipped
 
 
-def _lower_priority() -> None:
-    """Let the single writer win the CPU over the workers that feed it: it is the one that must never wait."""
+def _start_worker(parent: int) -> None:
+    """Set up a worker process: it dies with the ingest that started it, and yields the CPU to the writer."""
+    _die_with_parent(parent)
     try:
-        os.nice(10)
+        os.nice(10)  # the single writer must never wait for the workers that feed it
     except (AttributeError, OSError):  # not on this platform, or not allowed
         pass
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), else watch the parent from a thread.
+
+    Whatever kills an ingest (kill -9 included), its workers must not live on holding memory and CPU.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _processed(tasks: Iterable[Task], workers: int) -> Iterator[tuple[Task, tuple[Prepared | str, list[str]]]]:
@@ -226,7 +255,8 @@ def _processed(tasks: Iterable[Task], workers: int) -> Iterator[tuple[Task, tupl
             yield task, process_task(task)[1:]
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_lower_priority) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                             initargs=(os.getpid(),)) as pool:
         pending: deque[tuple[Task, Future]] = deque()
         for task in tasks:
             if task.input.path is None:  # stdin is read here, not in a worker
@@ -272,6 +302,9 @@ def ingest(
 def _ingest(backend: Backend, paths: list[str], report: IngestReport, started: float, workers: int,
             batch_size: int, progress: Progress | None, wait_seconds: float,
             field_map: Mapping[str, str] | None, meta: str | None) -> None:
+    begin = getattr(backend, "begin", None)  # an engine that locks the archive for a whole ingest does it first
+    if begin is not None:
+        begin(wait_seconds)
     inputs: list[Input] = []
     for item in iter_inputs(paths):
         if isinstance(item, ReadError):

@@ -23,7 +23,8 @@ from .columns import columns
 from ...query import build_query
 from .engine import count_facets, iter_matches, run_search, versions
 from .guard import Admission, Budget, is_expensive
-from .index import ArchiveIndex, analyse, create_or_open, iter_articles, stored_article, write_articles
+from .index import (ArchiveIndex, acquire_ingest_lock, analyse, clean_leftovers, create_or_open, iter_articles,
+                    stored_article, write_articles)
 from .index import writer as index_writer
 from .pool import SearcherPool
 from .similar import more_like
@@ -49,6 +50,7 @@ class WhooshBackend:
         self.pool = SearcherPool(location, searchers)
         weakref.finalize(self, self.pool.close)  # kept searchers' files close with the backend
         self._reprints: ReprintTable | None = None
+        self._ingest_lock = None  # held from `begin` to `close` by an ingest
 
     def index(self) -> ArchiveIndex:
         """Return the opened index (IndexMissing where there is none)."""
@@ -71,6 +73,14 @@ class WhooshBackend:
             articles = [a for a, _ in last.values()]
             assign_clusters(self._reprints, articles)
             write_articles(w, articles, {id_: analysed for id_, (_, analysed) in last.items()})
+
+    def begin(self, wait_seconds: float = 0.0) -> None:
+        """Take the index for one ingest before any work (IndexBusy where another ingest has it, after waiting up
+        to `wait_seconds`), and clear what an interrupted ingest left behind."""
+        if self._ingest_lock is None:
+            archive = self.index()
+            self._ingest_lock = acquire_ingest_lock(archive, wait_seconds)
+            clean_leftovers(archive)
 
     def finish(self) -> None:
         """Nothing to do: every batch was committed."""
@@ -155,6 +165,9 @@ class WhooshBackend:
             return more_like(searcher, article, limit)
 
     def close(self) -> None:
+        if self._ingest_lock is not None:
+            self._ingest_lock.release()
+            self._ingest_lock = None
         self.pool.close()
 
 

@@ -12,6 +12,9 @@ import json
 import logging
 import os
 import pickle
+import re
+import shutil
+import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -249,6 +252,61 @@ def create_or_open(path: str | os.PathLike) -> ArchiveIndex:
     if index.exists_in(str(p)):
         return ArchiveIndex(p, index.open_dir(str(p)))
     return ArchiveIndex(p, index.create_in(str(p), build_schema()))
+
+
+INGEST_LOCK = "INGESTLOCK"  # held by an ingest (or reindex) from start to end; the OS frees it if the process dies
+TOC_TEMP = r"^_{}_\d+\.toc\.[0-9.]+$"  # a table of contents half written when a commit was killed
+
+
+def busy_message(path: Path) -> str:
+    return (f"another ingest is writing to the index at {path}: wait for it to finish (or give --wait SECONDS) "
+            "and run this again")
+
+
+def acquire_ingest_lock(archive: ArchiveIndex, wait_seconds: float = 0.0):  # type: ignore[no-untyped-def]
+    """Take the lock one ingest holds for its whole run, waiting up to `wait_seconds` for it and for any writer at
+    work (a reindex) to finish; IndexBusy where they do not."""
+    lock = archive.ix.lock(INGEST_LOCK)
+    writelock = archive.ix.lock("WRITELOCK")
+    deadline = time.monotonic() + wait_seconds
+    while not lock.acquire(blocking=False):
+        if time.monotonic() >= deadline:
+            raise IndexBusy(busy_message(archive.path))
+        time.sleep(0.1)
+    while not writelock.acquire(blocking=False):
+        if time.monotonic() >= deadline:
+            lock.release()
+            raise IndexBusy(busy_message(archive.path))
+        time.sleep(0.1)
+    writelock.release()
+    return lock
+
+
+def clean_leftovers(archive: ArchiveIndex) -> list[str]:
+    """Delete what a killed writer left behind: segment files no commit names, the posting pool's run files and
+    half-written tables of contents. Only while no writer holds the write lock; return the names removed."""
+    writelock = archive.ix.lock("WRITELOCK")
+    if not writelock.acquire(blocking=False):
+        return []  # a writer is at work: its files are not leftovers
+    try:
+        storage = archive.ix.storage
+        name = archive.ix.indexname
+        before = set(storage.list())
+        index.clean_files(storage, name, archive.ix.latest_generation(), archive.ix._segments())
+        toc_temp = re.compile(TOC_TEMP.format(re.escape(name)))
+        for filename in before:
+            if toc_temp.match(filename):
+                storage.delete_file(filename)
+        pool = archive.path / f"{name}.tmp"  # Whoosh's posting pool, emptied by every writer that finishes
+        if pool.is_dir() and any(pool.iterdir()):
+            shutil.rmtree(pool, ignore_errors=True)
+            before.add(f"{name}.tmp")
+        removed = sorted(before - set(storage.list()))
+    finally:
+        writelock.release()
+    if removed:
+        log.info("%s: removed %d file(s) left by an interrupted ingest", archive.path, len(removed))
+    return removed
 
 
 @contextmanager

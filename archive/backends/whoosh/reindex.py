@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ...cluster import signature
 from ...enrich import enrich as enrich_article
-from .index import IndexBusy, create_or_open, iter_articles, open_index, write_articles, writer
+from .index import IndexBusy, acquire_ingest_lock, busy_message, create_or_open, iter_articles, open_index, \
+    write_articles, writer
 
 log = logging.getLogger(__name__)
 BATCH = 2000
@@ -25,9 +26,11 @@ def reindex(index_path: str, enrich: bool = False) -> int:
     fresh_path = path.with_name(path.name + ".new")
     shutil.rmtree(fresh_path, ignore_errors=True)
     count = 0
-    lock = old.ix.lock("WRITELOCK")  # the lock Whoosh writers take: no ingest can run meanwhile
+    ingesting = acquire_ingest_lock(old)  # no ingest runs meanwhile, not even between two of its commits
+    lock = old.ix.lock("WRITELOCK")  # the lock Whoosh writers take
     if not lock.acquire(blocking=False):
-        raise IndexBusy(f"another ingest is writing to the index at {path}: wait for it to finish and run this again")
+        ingesting.release()
+        raise IndexBusy(busy_message(path))
     try:
         fresh = create_or_open(fresh_path)
         batch = []
@@ -48,6 +51,7 @@ def reindex(index_path: str, enrich: bool = False) -> int:
         fresh_path.rename(path)
     finally:
         lock.release()
+        ingesting.release()
     shutil.rmtree(backup, ignore_errors=True)
     log.info("reindexed %d articles", count)
     return count
