@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import stat
 import sys
 import zlib
 from dataclasses import dataclass
@@ -91,13 +92,64 @@ def iter_inputs(paths: list[str]) -> Iterator[Input | ReadError]:
         for cand in candidates:
             path = Path(cand)
             if path.is_dir():
-                for sub in sorted(p for p in path.rglob("*") if p.is_file()):
-                    if not _ignored(sub):
-                        yield Input(str(sub), sub)
+                yield from _walk(path)
             elif path.is_file():
                 yield Input(str(path), path)
             else:
-                yield ReadError(f"{cand}: no such file or folder")
+                yield ReadError(f"{cand}: {_not_a_file(path)}")
+
+
+def _walk(folder: Path) -> Iterator[Input | ReadError]:
+    """Yield the files under a folder (sorted by path), and an error for each sub-folder that cannot be read and
+    each entry that is no regular file (a FIFO, a socket, a broken link): nothing is skipped without a word."""
+    found: list[Path] = []
+    problems: list[ReadError] = []
+    seen: set[tuple[int, int]] = set()
+
+    def unreadable(exc: OSError) -> None:
+        where = exc.filename or folder
+        problems.append(ReadError(f"{where}: cannot read this folder ({exc.strerror or exc}): its files are not "
+                                  "ingested; check its permissions"))
+
+    for top, dirs, files in os.walk(folder, onerror=unreadable, followlinks=True):
+        try:
+            st = os.stat(top)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in seen:  # a link back to a folder already walked
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        for name in files:
+            sub = Path(top, name)
+            if _ignored(sub):
+                continue
+            if sub.is_file():
+                found.append(sub)
+            else:
+                problems.append(ReadError(f"{sub}: {_not_a_file(sub)}"))
+    for sub in sorted(found):
+        yield Input(str(sub), sub)
+    yield from problems
+
+
+def _not_a_file(path: Path) -> str:
+    """Say what a path that is no regular file or folder is, and what to do."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return "a broken symbolic link (its target is gone): skipped"
+        return "no such file or folder"
+    except OSError as exc:
+        return f"cannot open ({exc.strerror or exc}): check its permissions"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe), not a file: write it to a file, or pipe it to `archive ingest -`"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file: skipped"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file: skipped"
+    return "not a regular file: skipped"
 
 
 def _ignored(path: Path) -> bool:

@@ -38,7 +38,9 @@ def read(
     # The csv module's field limit is process-wide; raise it so long article bodies fit.
     if csv.field_size_limit() < MAX_FIELD_CHARS:
         csv.field_size_limit(MAX_FIELD_CHARS)
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote opened and never closed (or closed mid-field) is an error, not rows silently merged into one
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    end = 0
     try:
         header = next(rows, None)
         if not header or not any(h.strip() for h in header):
@@ -54,6 +56,10 @@ def read(
             if article is not None:
                 yield article
     except csv.Error as exc:
+        if "expected after" in str(exc) or "unexpected end of data" in str(exc):
+            raise ReadError(f"unbalanced quote: the row starting at line {end + 1} opens a quoted field that is not "
+                            f"closed where it should be (CSV error at line {rows.line_num}: {exc}): fix the quotes "
+                            "of that row") from None
         raise ReadError(f"CSV error at line {rows.line_num}: {exc}: the file is truncated or not CSV") from None
     records.finish()
 
