@@ -117,3 +117,11 @@ def test_a_japanese_article_is_text_and_its_year_first_date_is_read() -> None:
     data = (f"<html lang='ja'><head><title>法律</title></head><body><article><h1>法律</h1>"
             f"<div>2023/11/02 22:27</div>{text}{text}</article></body></html>").encode()
     assert date_of(data) == (datetime(2023, 11, 2, 22, 27), "header")
+
+
+def test_the_title_is_the_heading_the_page_title_names() -> None:
+    data = ("<html lang='fr'><head><title>Le pont est ouvert | Journal</title></head><body>"
+            "<div class='box'><h1>Nos partenaires</h1><p>12 mars 2018</p></div>"
+            "<div><p>Accueil | Par Jeanne Dupont | 30 septembre 2018</p><h2>Le pont est ouvert</h2>"
+            f"{TEXT}{TEXT}</div></body></html>").encode()
+    assert date_of(data) == (datetime(2018, 9, 30), "header")

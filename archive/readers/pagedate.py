@@ -197,8 +197,8 @@ def is_other(element: lxml.html.HtmlElement) -> bool:
     for node in [element, *element.iterancestors()]:
         if not isinstance(node.tag, str):
             continue
-        if node.tag in _OTHER_TAGS:
-            return True
+        if node.tag in _OTHER_TAGS and not (node.tag == "footer" and _in_article(node)):
+            return True  # an article's own <footer> holds its byline; the page's is the site's
         if node.tag in _PAGE_TAGS:
             continue
         marks = " ".join(word for word in f"{node.get('class') or ''} {node.get('id') or ''}".split()
@@ -206,6 +206,24 @@ def is_other(element: lxml.html.HtmlElement) -> bool:
         if _OTHER_MARKS.search(marks) or _OTHER_WORDS.intersection(re.split(r"[\s_-]+", marks.lower())):
             return True
     return False
+
+
+def _in_article(element: lxml.html.HtmlElement) -> bool:
+    return any(a.tag == "article" for a in element.iterancestors())
+
+
+def _title_index(tree: lxml.html.HtmlElement, lines: list[tuple[lxml.html.HtmlElement, str]]) -> int | None:
+    """Return the line of the article's title: the h1 (else h2) the page's title names, else the first h1."""
+    named = " ".join(tree.xpath("string(//head/title)").split()).lower()
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() in ("og:title", "twitter:title"):
+            named += " | " + " ".join((meta.get("content") or "").split()).lower()
+    headings = [(i, line.lower()) for i, (el, line) in enumerate(lines) if el.tag in ("h1", "h2")]
+    for level in ("h1", "h2"):
+        for i, text in headings:
+            if lines[i][0].tag == level and len(text) >= 8 and text in named:
+                return i
+    return next((i for i, (el, _) in enumerate(lines) if el.tag == "h1"), None)
 
 
 def _lines(tree: lxml.html.HtmlElement) -> Iterator[tuple[lxml.html.HtmlElement, str]]:
@@ -221,7 +239,7 @@ def _lines(tree: lxml.html.HtmlElement) -> Iterator[tuple[lxml.html.HtmlElement,
         if any(isinstance(c.tag, str) and c.tag not in _INLINE for c in element.iterdescendants()):
             continue
         line = " ".join(" ".join(element.itertext()).split())  # parts apart: <time>2016</time><time>Samstag
-        if line and any(ch.isdigit() for ch in line) or element.tag == "h1":
+        if line and any(ch.isdigit() for ch in line) or element.tag in ("h1", "h2"):
             yield element, line
 
 
@@ -231,7 +249,7 @@ def _visible_dates(
     """Return the date shown around the article's title, its updated date, a date labelled published anywhere
     in the article, and whether a title was found to look around (without one the first dated line is weak)."""
     lines = [(el, line) for el, line in _lines(tree) if not is_other(el)]
-    title = next((i for i, (el, _) in enumerate(lines) if el.tag == "h1"), None)
+    title = _title_index(tree, lines)
     if title is None:
         window = lines[:AFTER_TITLE]
     else:
@@ -248,8 +266,8 @@ def _visible_dates(
             labelled = next((m.date for m in mentions if m.kind == "published"), None)
         if shown is None:
             shown = next((m.date for m in mentions if m.kind is None), None)
-    if labelled is None:
-        for _, line in lines:
+    if labelled is None and shown is None:
+        for _, line in lines:  # the article's footer or byline far from its title
             if len(line) <= 2 * MAX_LINE:
                 labelled = next((m.date for m in find_dates(line, dayfirst) if m.kind == "published"), None)
                 if labelled:
