@@ -9,7 +9,7 @@ from typing import Any
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
 _SPACE_RE = re.compile(r"\s+")
-DATE_SOURCES = ("header", "dateline", "metadata", "none")
+DATE_SOURCES = ("header", "dateline", "byline", "metadata", "none")  # byline: a date labelled published
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Article:
     date: datetime | None = None  # local wall-clock time as written, naive
     date_has_time: bool = False
     date_tz: str | None = None  # the zone as written (e.g. "BST", "+02:00"), kept apart from `date`
-    date_source: str = "none"  # header, dateline, metadata or none
+    date_source: str = "none"  # header, dateline, byline, metadata or none
     source: str | None = None
     language: str | None = None
     url: str | None = None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from archive.model import check_record
 from archive.readers import read_bytes
 
 TEXT = "<p>" + "De nieuwe fietsbrug over de Schelde is vrijdag geopend, zei de stad in een korte mededeling. " * 3 + "</p>"
@@ -83,6 +84,8 @@ def test_ambiguous_numeric_metadata_is_read_as_the_page_writes_it() -> None:
 def test_a_date_labelled_published_anywhere_in_the_article_outranks_its_modified_date() -> None:
     footer = "<p class='small'>Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023<br>Lesungen: 61</p>"
     assert date_of(de_page(after=footer)) == (datetime(2023, 11, 1), "byline")
+    [art] = read_bytes("page.html", de_page(after=footer))
+    assert check_record(art.to_dict()) is None  # an export of it reads back
 
 
 def test_published_date_written_before_an_updated_one_in_one_line() -> None:

@@ -143,7 +143,7 @@ def _pick_date(
     found = parse_date(guessed) if isinstance(guessed, str) else None
     if found:
         return found, "metadata"
-    return page.date, page.source  # the first dated line of a page without a title, if any
+    return page.date, "header" if page.date else "none"  # the first dated line of a page without a title
 
 
 def find_header_line(tree: lxml.html.HtmlElement) -> tuple[str | None, WireHeader | None]:
