@@ -513,5 +513,67 @@ def attention(obj: Context, queries: tuple[str, ...], by: str, normalise: bool, 
                                  enumerate(zip(row, widths))).rstrip())
         click.echo(f"Shares are of {att.base_name}." + "".join(
             f" {s.label}: {s.undated} undated." for s in att.series if s.undated))
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--width", default="60", show_default=True, help="Characters of context on each side (10-300).")
+@click.option("--sort", type=click.Choice(["date", "newest", "source", "left", "right"]), default="date",
+              show_default=True, help="Order: date (oldest first), newest, source, or the word before/after.")
+@click.option("--page", default="1", show_default=True)
+@click.option("--size", default="50", show_default=True, help="Lines per page (1-1000).")
+@click.option("--all", "every", is_flag=True, help="Every line (up to the scan limit), not one page (csv, json).")
+@click.option("--versions", is_flag=True, help="Read every version of a reprinted story.")
+@click.option("--source", multiple=True, help="Only this source (repeatable).")
+@click.option("--person", multiple=True, help="Mentions this person.")
+@click.option("--org", multiple=True, help="Mentions this organisation.")
+@click.option("--location", multiple=True, help="Mentions this place.")
+@click.option("--language", multiple=True, help="Language code (nl, fr, en...).")
+@click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Up to and including this date.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@pass_ctx
+@user_errors
+def kwic(obj: Context, query: tuple[str, ...], every: bool, versions: bool, fmt: str, **kw: Any) -> None:
+    """Show every occurrence of the words of QUERY with the text around it (a concordance, one line each)."""
+    from .kwic import Finder, KwicRequest, all_lines, concordance, csv_lines
+
+    params: dict[str, Any] = {"q": " ".join(query), "versions": "1" if versions else None}
+    for name, value in kw.items():
+        params[{"date_from": "from", "date_to": "to"}.get(name, name)] = value
+    try:
+        kreq = KwicRequest.from_dict({k: v for k, v in params.items() if v not in (None, (), "")})
+        Finder.of(kreq.search)  # a query without words is a usage error, before the archive is opened
+    except RequestError as exc:
+        if exc.param != "q":
+            raise
+        raise click.BadParameter(str(exc).split(": ", 1)[1], param_hint="QUERY") from None
+    backend = obj.open()
+    if every and fmt != "table":
+        lines = all_lines(backend, kreq)
+        if fmt == "csv":
+            for text in csv_lines(lines):
+                click.echo(text, nl=False)
+        else:
+            for line in lines:
+                click.echo(json.dumps(line.to_dict(), ensure_ascii=False))
+        return
+    conc = concordance(backend, kreq)
+    if fmt == "json":
+        click.echo(json.dumps(conc.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(conc.csv(), nl=False)
+    else:
+        for line in conc.lines:
+            left = line.left[-kreq.width:]
+            click.echo(f"{left:>{kreq.width}}  {line.keyword}  {line.right[:kreq.width]:<{kreq.width}}  "
+                       f"{line.source or '-'} {(line.date or 'undated')[:10]}  {line.article_id}".rstrip())
+        known = f" of {conc.occurrences:,}" if conc.occurrences is not None else ""
+        shown = f"lines {conc.first:,}-{conc.last:,}{known}" if conc.lines else "no line on this page"
+        more = f"; next: --page {kreq.page + 1}" if conc.has_next else ""
+        window = ""
+        if conc.window_full:
+            window = f" Sorted the first {conc.sorted_window:,} occurrences in date order only."
+        click.echo(f"{conc.articles:,} matching articles; {shown}{more}.{window}", err=True)
+
+
 def main() -> None:
     cli(prog_name="archive")

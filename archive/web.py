@@ -139,6 +139,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _attention_routes(app)
     _feed_routes(app)
+    _kwic_routes(app)
     return app
 
 
@@ -324,3 +325,33 @@ def _feed_routes(app: Flask) -> None:
         body = atom_feed(_backend().search(req), host, with_query(f"{host}/feed", query),
                          with_query(f"{host}/", feed_params(req)))
         return Response(body, mimetype="application/atom+xml")
+
+
+def _kwic_routes(app: Flask) -> None:
+    """Words in context: the concordance page, and its lines as JSON or CSV (`/api/kwic`)."""
+    from .kwic import SCAN_LIMIT, SORT_LIMIT, SORTS, KwicRequest, all_lines, concordance, csv_lines
+
+    app.jinja_env.globals.update(kwic_url=lambda req: "/kwic?" + urlencode(KwicRequest.of_search(req).params()))
+
+    def kwic_request() -> KwicRequest:
+        return KwicRequest.from_params(request.args.getlist)
+
+    @app.get("/kwic")
+    def kwic_page():
+        kreq = kwic_request()
+        conc = concordance(_backend(), kreq) if kreq.search.q else None
+        return render_template("kwic.html", kreq=kreq, conc=conc, sorts=SORTS, limits=(SORT_LIMIT, SCAN_LIMIT),
+                               url=lambda **changes: urlencode(kreq.params(**changes)))
+
+    @app.get("/api/kwic")
+    def api_kwic():
+        fmt = request.args.get("format", "json")
+        if fmt not in ("json", "csv"):
+            raise RequestError("format", f"unknown format {fmt!r}: use json or csv")
+        kreq = kwic_request()
+        if fmt == "csv":
+            disposition = {"Content-Disposition": 'attachment; filename="kwic.csv"'}
+            if request.args.get("all") in ("1", "true", "yes", "on"):
+                return Response(csv_lines(all_lines(_backend(), kreq)), mimetype="text/csv", headers=disposition)
+            return Response(concordance(_backend(), kreq).csv(), mimetype="text/csv", headers=disposition)
+        return jsonify(concordance(_backend(), kreq).to_dict())
