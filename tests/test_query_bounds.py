@@ -2,12 +2,18 @@
 budget, expensive ones wait their turn, and each is refused in one clear line (400 or 503), never a 500."""
 from __future__ import annotations
 
+import fnmatch
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.backends import BackendError, QueryTimeout
 from archive.backends.whoosh import WhooshBackend
+from archive.backends.whoosh.guard import glob_pattern, is_expensive
 from archive.cli import cli
-from archive.query import QueryError, QueryTooBroad
+from archive.query import QueryError, QueryTooBroad, build_query
 from archive.request import SearchRequest
 from archive.web import create_app
 
@@ -104,3 +110,21 @@ def test_cli_says_it_in_one_line_and_exits_1(sample_index, runner):
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1 and "too expensive" in result.output
     run(runner, sample_index, "search", "haven*")
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(pattern=st.text(st.sampled_from("ab*?.\\+"), min_size=1, max_size=7),
+       words=st.lists(st.text(st.sampled_from("ab.\\+ "), min_size=1, max_size=8), max_size=30))
+def test_wildcards_match_as_globs_without_backtracking(pattern, words):
+    """The one expression over a segment's words finds what fnmatch finds, word by word (no word is empty)."""
+    expected = [w for w in words if re.match(fnmatch.translate(pattern), w)]
+    found = [m.group() for m in glob_pattern(pattern).finditer("\n".join(words))]
+    assert [w for w in found if w] == expected
+
+
+def test_phrases_of_common_words_wait_their_turn(sample_index):
+    backend = WhooshBackend(str(sample_index))
+    with backend.pool.searcher() as s:
+        common = build_query(SearchRequest.from_dict({"q": '"de minister"'}), s.schema).text
+        plain = build_query(SearchRequest.from_dict({"q": "haven minister"}), s.schema).text
+        assert is_expensive(common, s.reader()) and not is_expensive(plain, s.reader())

@@ -113,7 +113,8 @@ class WhooshBackend:
         version = self.version()
         with self.pool.searcher() as searcher:
             parsed = build_query(req, searcher.schema)
-            with self.admission.admit(is_expensive(parsed.text), budget):
+            budget.expand_all(parsed.text, searcher.reader(), any_value=False)  # refused before waiting its turn
+            with self.admission.admit(is_expensive(parsed.text, searcher.reader()), budget):
                 return run_search(searcher, req, version, facet_limit, parsed, budget)
 
     def matches(self, req: SearchRequest) -> tuple[int, Iterator[Article]]:
@@ -121,7 +122,8 @@ class WhooshBackend:
         searcher = self.pool.borrow()
         try:
             parsed = build_query(req, searcher.schema)
-            with self.admission.admit(is_expensive(parsed.text), budget):
+            budget.expand_all(parsed.text, searcher.reader(), any_value=False)
+            with self.admission.admit(is_expensive(parsed.text, searcher.reader()), budget):
                 total, docnums = iter_matches(searcher, req, parsed, budget)
         except BaseException:
             self.pool.give_back(searcher)

@@ -3,9 +3,11 @@
 A `Budget` is made per search: it holds the deadline (`ARCHIVE_QUERY_SECONDS`, default 5 s) that the evaluator,
 Whoosh's collector, facet counting and snippets check as they go, and counts the words that wildcards, prefixes
 and ranges expand to (`ARCHIVE_QUERY_TERMS`, default 2,000 for the whole query), refusing with a message that names
-the word before any posting is read. `Admission` lets only a few expensive searches (wildcards, ranges, NOT alone)
-run at once (`ARCHIVE_EXPENSIVE_QUERIES`, default 2); the others wait within their own budget, so plain searches
-never queue behind them.
+the word, before any posting is read. A wildcard with a leading or inner `*` is matched by one regular expression
+over the field's words (cached per segment, one string each), written so that it never backtracks: `*a*`, `**` or
+`*xyz*` cost milliseconds, not a scan in Python. `Admission` lets only a few expensive searches (wildcards, ranges,
+NOT alone, phrases of common words) run at once (`ARCHIVE_EXPENSIVE_QUERIES`, default 2); the others wait within
+their own budget, so plain searches never queue behind them.
 """
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 from whoosh import query as Q
 from whoosh.reading import IndexReader
@@ -22,11 +25,15 @@ from whoosh.reading import IndexReader
 from ...analysis import TEXT_FIELDS
 from ...query import QueryTooBroad
 from ..base import BackendError, QueryTimeout
+from .columns import _segment_key
 
 DEFAULT_SECONDS = 5.0
 DEFAULT_TERMS = 2000
 DEFAULT_EXPENSIVE = 2
 _CHECK_EVERY = 512  # candidate words (or documents) between two looks at the clock
+COMMON_WORD = 0.02  # a phrase whose rarest word is in more than this share of the articles is expensive
+_vocabularies: OrderedDict[tuple, str] = OrderedDict()
+_vocabulary_lock = threading.Lock()
 
 
 def setting(name: str, default: float, kind: type = float, given: object = None) -> float:
@@ -102,15 +109,29 @@ class Budget:
                                  f"words together (at `{word}`): use fewer of them, or {advice}")
         return QueryTooBroad(f"`{word}` expands to more than {self.max_terms} words: {advice}")
 
-    def expand_all(self, q: Q.Query, reader: IndexReader) -> None:
-        """Expand (and so bound) every wildcard and range of a query before Whoosh's own search runs it."""
+    def expand_all(self, q: Q.Query, reader: IndexReader, any_value: bool = True) -> None:
+        """Expand (and so bound) every wildcard and range of a query: before Whoosh's own search runs it, or
+        (`any_value=False`, leaving out `field:*`, which the evaluator answers without its words) before admission."""
         for leaf in q.leaves() if not q.is_leaf() else [q]:
-            if isinstance(leaf, Q.MultiTerm):
+            if isinstance(leaf, Q.MultiTerm) and (any_value or not (isinstance(leaf, Q.Prefix) and not leaf.text)):
                 self.expand(leaf, reader)
 
 
 def _candidates(q: Q.MultiTerm, reader: IndexReader, budget: Budget) -> Iterator[bytes]:
     """Yield the words a multi-word query matches, looking at the clock while scanning the vocabulary."""
+    if isinstance(q, Q.Wildcard) and "[" not in q.text:
+        field = reader.schema[q.fieldname]
+        pattern = glob_pattern(q.text)
+        seen: set[str] = set()
+        for r, _ in reader.leaf_readers():
+            budget.check()
+            for match in pattern.finditer(_vocabulary(r, q.fieldname, budget)):
+                word = match.group()
+                if word not in seen:
+                    seen.add(word)
+                    budget.tick()
+                    yield field.to_bytes(word)
+        return
     if isinstance(q, Q.PatternQuery) and not isinstance(q, Q.Prefix):
         # Whoosh's own loop cannot be interrupted while no word matches (`*xyz*` reads the whole vocabulary)
         field = reader.schema[q.fieldname]
@@ -125,6 +146,43 @@ def _candidates(q: Q.MultiTerm, reader: IndexReader, budget: Budget) -> Iterator
     for btext in q._btexts(reader):
         budget.tick()
         yield btext
+
+
+def glob_pattern(text: str) -> re.Pattern:
+    """Compile a wildcard (`*` any run, `?` one character) to match whole lines, without backtracking.
+
+    Between the first and the last `*`, each literal run is matched at its leftmost place inside an atomic group,
+    which is never revisited: `*a*a*a*a*b` is linear in the word's length, where a plain translation is not.
+    """
+    def literal(run: str) -> str:
+        return "".join("[^\n]" if ch == "?" else re.escape(ch) for ch in run)
+
+    runs = re.sub(r"\*+", "*", text).split("*")
+    if len(runs) == 1:
+        return re.compile("^" + literal(runs[0]) + "$", re.M)
+    middle = "".join(f"(?>[^\n]*?{literal(run)})" for run in runs[1:-1] if run)
+    return re.compile("^" + literal(runs[0]) + middle + "[^\n]*" + literal(runs[-1]) + "$", re.M)
+
+
+def _vocabulary(reader: Any, field: str, budget: Budget) -> str:
+    """Return one segment's words in a field, one a line (cached: segments never change)."""
+    key = (_segment_key(reader), field)
+    with _vocabulary_lock:
+        found = _vocabularies.get(key)
+        if found is not None:
+            _vocabularies.move_to_end(key)
+            return found
+    fieldobj = reader.schema[field]
+    words = []
+    for btext in reader.lexicon(field):
+        budget.tick()
+        words.append(fieldobj.from_bytes(btext))
+    text = "\n".join(w for w in words if "\n" not in w)
+    with _vocabulary_lock:
+        _vocabularies[key] = text
+        while len(_vocabularies) > 256:
+            _vocabularies.popitem(last=False)
+    return text
 
 
 def typed(q: Q.Query) -> str:
@@ -142,12 +200,24 @@ def typed(q: Q.Query) -> str:
     return f"{where}{getattr(q, 'text', q)}"
 
 
-def is_expensive(q: Q.Query) -> bool:
-    """Say whether a query needs admission: it expands words (wildcards, ranges, fuzzy) or is only a NOT."""
+def is_expensive(q: Q.Query, reader: IndexReader) -> bool:
+    """Say whether a query needs admission: it expands words (wildcards, ranges, fuzzy), is only a NOT, or holds a
+    phrase of common words (whose positions Whoosh reads one document at a time)."""
     if isinstance(q, Q.Not) or (isinstance(q, Q.And) and all(isinstance(c, Q.Not) for c in q.children())):
         return True
-    leaves = [q] if q.is_leaf() else q.leaves()
-    return any(isinstance(leaf, Q.MultiTerm) for leaf in leaves)
+    common = max(1, int(reader.doc_count_all() * COMMON_WORD))
+    for leaf in [q] if q.is_leaf() else q.leaves():
+        if isinstance(leaf, Q.MultiTerm):
+            return True
+        if isinstance(leaf, Q.Phrase) and leaf.fieldname in reader.schema and leaf.words:
+            field = reader.schema[leaf.fieldname]
+            try:
+                rarest = min(reader.doc_frequency(leaf.fieldname, field.to_bytes(w)) for w in leaf.words)
+            except ValueError:
+                continue
+            if rarest > common:
+                return True
+    return False
 
 
 class Admission:
