@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from ..model import Article
 from .limits import MAX_INPUT_BYTES, LimitError, bound_article, gunzip
@@ -192,7 +192,7 @@ def read_bytes(
     if not data.strip():
         raise ReadError("empty file: nothing to read")
     module = pick_reader(name, data[:4096])
-    options = {}
+    options: dict[str, Any] = {}
     if getattr(module, "USES_FIELD_MAP", False):
         options = {k: v for k, v in (("field_map", field_map), ("meta", meta), ("problems", problems))
                    if v is not None and (v or k == "problems")}
