@@ -189,29 +189,29 @@ def _line_chunks(inp: Input) -> Iterator[tuple[int, bytes, list[str]]]:
         line = 1  # the number of buf's first line
         skipped: list[str] = []
         skipping = False  # inside a line that is too long, until its end
+        last_end = -1  # where buf's last complete line ends
         for block in blocks:
             if skipping:
                 end = block.find(b"\n")
                 if end < 0:
                     continue
                 block, skipping, line = block[end + 1:], False, line + 1
-            buf += block
-            if len(buf) < CHUNK_BYTES:
-                continue
             end = block.rfind(b"\n")
-            if end < 0:
-                if len(buf) > MAX_LINE_BYTES:
-                    skipped.append(f"{inp.name}:{line}: a line over {MAX_LINE_BYTES // 2**20} MB, not an article "
-                                   "record: skipped")
-                    buf.clear()
-                    skipping = True
-                continue
-            cut = len(buf) - len(block) + end + 1
-            chunk = bytes(buf[:cut])
-            del buf[:cut]
-            yield line, chunk, skipped
-            line += chunk.count(b"\n")
-            skipped = []
+            if end >= 0:
+                last_end = len(buf) + end + 1
+            buf += block
+            if len(buf) >= CHUNK_BYTES and last_end > 0:
+                chunk = bytes(buf[:last_end])
+                del buf[:last_end]
+                last_end = -1
+                yield line, chunk, skipped
+                line += chunk.count(b"\n")
+                skipped = []
+            elif len(buf) > MAX_LINE_BYTES:  # one line, still unfinished
+                skipped.append(f"{inp.name}:{line}: a line over {MAX_LINE_BYTES // 2**20} MB, not an article "
+                               "record: skipped")
+                buf.clear()
+                skipping = True
         if buf.strip() or skipped:
             yield line, bytes(buf), skipped
 
