@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from archive.backends import BackendError, QueryTimeout
 from archive.backends.whoosh import WhooshBackend
-from archive.backends.whoosh.guard import glob_pattern, is_expensive
+from archive.backends.whoosh.guard import glob_pattern, is_expensive, walk_words
 from archive.cli import cli
 from archive.query import QueryError, QueryTooBroad, build_query
 from archive.request import SearchRequest
@@ -128,3 +128,32 @@ def test_phrases_of_common_words_wait_their_turn(sample_index):
         common = build_query(SearchRequest.from_dict({"q": '"de minister"'}), s.schema).text
         plain = build_query(SearchRequest.from_dict({"q": "haven minister"}), s.schema).text
         assert is_expensive(common, s.reader()) and not is_expensive(plain, s.reader())
+
+
+class _Stopwatch:
+    """A budget that runs out every `every` words (so that a walk needs several searches)."""
+
+    def __init__(self, every: int):
+        self.every, self.ticks = every, 0
+
+    def tick(self) -> None:
+        self.ticks += 1
+        if self.ticks % self.every == 0:
+            raise QueryTimeout("out of time")
+
+
+def test_a_walk_over_a_field_s_words_resumes_where_a_timed_out_search_left_it(sample_index):
+    backend = WhooshBackend(str(sample_index))
+    with backend.pool.searcher() as s:
+        segment = s.reader().leaf_readers()[0][0]
+        expected = list(segment.lexicon("exact"))
+        assert len(expected) > 100
+        stopwatch, attempts, found = _Stopwatch(40), 0, None
+        while found is None:
+            attempts += 1
+            try:
+                found = walk_words(("test",), segment, "exact", stopwatch, list,  # type: ignore[arg-type]
+                                   lambda words, btext: words.append(btext))
+            except QueryTimeout:
+                continue
+        assert found == expected and attempts > len(expected) // 40

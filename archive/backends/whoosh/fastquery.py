@@ -26,7 +26,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from .columns import _segment_key
-from .guard import Budget
+from .guard import Budget, walk_words
 
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _MAX_CACHED_POSTINGS = 20_000_000
@@ -290,11 +290,13 @@ def _segment_field_docs(reader: Any, skey: tuple, field: str, scorable: bool, bu
             return found
     if scorable:  # a document has words in the field exactly where its length there is not 0
         docs = np.flatnonzero(_field_lengths(reader, skey, field) > 0).astype(np.int64)
-    else:
-        has = np.zeros(reader.doc_count_all(), dtype=bool)
-        for btext in reader.lexicon(field):
-            budget.tick()
+    else:  # every word's postings (resumed by the next search where this one runs out of time)
+        size = reader.doc_count_all()
+
+        def mark(has: np.ndarray, btext: bytes) -> None:
             has[_read_postings(reader, field, btext)[0]] = True
+
+        has = walk_words(("docs", *key), reader, field, budget, lambda: np.zeros(size, dtype=bool), mark)
         docs = np.flatnonzero(has).astype(np.int64)
     with _lock:
         _field_docs[key] = docs

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from whoosh import query as Q
 from whoosh.reading import IndexReader
@@ -34,6 +34,8 @@ _CHECK_EVERY = 512  # candidate words (or documents) between two looks at the cl
 COMMON_WORD = 0.02  # a phrase whose rarest word is in more than this share of the articles is expensive
 _vocabularies: OrderedDict[tuple, str] = OrderedDict()
 _vocabulary_lock = threading.Lock()
+_walks: OrderedDict[tuple, tuple[Any, bytes | None]] = OrderedDict()  # walks a timed-out search left half done
+State = TypeVar("State")
 
 
 def setting(name: str, default: float, kind: type = float, given: object = None) -> float:
@@ -173,16 +175,43 @@ def _vocabulary(reader: Any, field: str, budget: Budget) -> str:
             _vocabularies.move_to_end(key)
             return found
     fieldobj = reader.schema[field]
-    words = []
-    for btext in reader.lexicon(field):
-        budget.tick()
-        words.append(fieldobj.from_bytes(btext))
+    words: list[str] = walk_words(("words", *key), reader, field, budget, list,
+                       lambda found, btext: found.append(fieldobj.from_bytes(btext)))
     text = "\n".join(w for w in words if "\n" not in w)
     with _vocabulary_lock:
         _vocabularies[key] = text
         while len(_vocabularies) > 256:
             _vocabularies.popitem(last=False)
     return text
+
+
+def walk_words(key: tuple, reader: Any, field: str, budget: Budget, start: Callable[[], State],
+               step: Callable[[State, bytes], None]) -> State:
+    """Visit one segment's words in a field in order with `step`, and return the state built.
+
+    Where the budget runs out, what was built is kept and the next search resumes after the last word visited:
+    a big field's first walk spreads over several searches, each within its budget, instead of never finishing.
+    """
+    with _vocabulary_lock:
+        state, last = _walks.pop(key, (None, None))
+    if state is None:
+        state = start()
+    try:
+        for name, btext in reader.terms_from(field, last or b""):
+            if name != field:
+                break
+            if last is not None and btext <= last:
+                continue
+            step(state, btext)
+            last = btext
+            budget.tick()
+    except QueryTimeout:
+        with _vocabulary_lock:
+            _walks[key] = (state, last)
+            while len(_walks) > 64:
+                _walks.popitem(last=False)
+        raise
+    return state
 
 
 def typed(q: Q.Query) -> str:
