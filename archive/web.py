@@ -140,6 +140,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _attention_routes(app)
     _feed_routes(app)
     _kwic_routes(app)
+    _browse_routes(app)
     return app
 
 
@@ -355,3 +356,73 @@ def _kwic_routes(app: Flask) -> None:
                 return Response(csv_lines(all_lines(_backend(), kreq)), mimetype="text/csv", headers=disposition)
             return Response(concordance(_backend(), kreq).csv(), mimetype="text/csv", headers=disposition)
         return jsonify(concordance(_backend(), kreq).to_dict())
+
+
+def _browse_routes(app: Flask) -> None:
+    """Every value of a facet: `/sources`, `/entities/<type>` and a search's facet `/facets/<facet>`, and as JSON."""
+    from dataclasses import replace as changed
+
+    from .browse import FACETS, ValuesRequest, facet_values
+
+    kinds = {"PER": "person", "ORG": "org", "LOC": "location", "MISC": "misc"}
+
+    def more_url(key: str, req: SearchRequest) -> str:
+        facet = FACET_FIELDS[key]
+        search = changed(req, sort="relevance", page=1, page_size=10, facets=False)
+        return f"/facets/{facet}?" + urlencode(ValuesRequest(facet, search).params())
+
+    app.jinja_env.globals.update(facet_more_url=more_url)
+
+    def values_page(facet: str, path: str):
+        vreq = ValuesRequest.from_params(facet, request.args.getlist)
+        return render_template("browse.html", vreq=vreq, vpage=facet_values(_backend(), vreq), path=path,
+                               facets=FACETS, kinds=kinds, url=lambda **c: urlencode(vreq.params(**c)))
+
+    def values_json(facet: str):
+        vreq = ValuesRequest.from_params(facet, request.args.getlist)
+        return jsonify(facet_values(_backend(), vreq).to_dict())
+
+    @app.get("/sources")
+    def sources_page():
+        return values_page("source", "/sources")
+
+    @app.get("/entities")
+    def entities_index():
+        counts = _backend().facet_counts(None).values
+        return render_template("entities.html", counts={kind: len(counts.get(label, []))
+                                                        for label, kind in kinds.items()})
+
+    @app.get("/entities/<kind>")
+    def entities_page(kind: str):
+        if kind not in ENTITY_TYPES:
+            abort(404, f"no entity type {kind!r}: use person, org, location or misc")
+        return values_page(kind, f"/entities/{kind}")
+
+    @app.get("/facets/<facet>")
+    def facet_page(facet: str):
+        if facet not in FACETS:
+            abort(404, f"no facet {facet!r}: use one of {', '.join(FACETS)}")
+        return values_page(facet, f"/facets/{facet}")
+
+    @app.get("/api/sources")
+    def api_sources():
+        return values_json("source")
+
+    @app.get("/api/entities")
+    def api_entities():
+        kind = request.args.get("type", "")
+        if kind not in ENTITY_TYPES:
+            raise RequestError("type", f"give the type of entity: type=person, org, location or misc (not {kind!r})")
+        return values_json(kind)
+
+    @app.get("/api/entities/<kind>")
+    def api_entities_of(kind: str):
+        if kind not in ENTITY_TYPES:
+            abort(404, f"no entity type {kind!r}: use person, org, location or misc")
+        return values_json(kind)
+
+    @app.get("/api/facets/<facet>")
+    def api_facet(facet: str):
+        if facet not in FACETS:
+            abort(404, f"no facet {facet!r}: use one of {', '.join(FACETS)}")
+        return values_json(facet)
