@@ -114,14 +114,18 @@ class ValuesPage:
         }
 
 
-def facet_values(backend: Backend, vreq: ValuesRequest) -> ValuesPage:
-    """Return one page of a facet's values over a search (or the whole archive), ordered and filtered as asked."""
+def facet_values(backend: Backend, vreq: ValuesRequest,
+                 shown: Callable[[str, list[tuple[str, int]]], list[tuple[str, int]]] | None = None) -> ValuesPage:
+    """Return one page of a facet's values over a search (or the whole archive), ordered and filtered as asked;
+    `shown(facet key, values)` may change the values first (the web page's type vote and names in its language)."""
     key = FACETS[vreq.facet]
     if vreq.whole_archive:
         counted, articles = backend.facet_counts(None).values.get(key, []), None
     else:
         page = backend.search(replace(vreq.search, facets=True, page=1, page_size=1), facet_limit=None)
         counted, articles = (page.facets.values.get(key, []) if page.facets else []), page.total
+    if shown is not None:
+        counted = shown(key, counted)
     distinct = len(counted)
     if vreq.contains:
         needle = fold(vreq.contains)

@@ -18,7 +18,9 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from .backends import Backend, BackendError, IndexMissing, open_backend
+from .entities.languages import DEFAULT_LANGUAGE, display_name, other_names
 from .export import FORMATS, filename, iter_export
+from .facetview import archive_votes, for_reader, localised, voted
 from .model import LABELS, Article, Entity, public_origin
 from .pages import ENTITY_TYPES, TYPE_NAMES, profile
 from .query import QueryError
@@ -44,10 +46,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("ARCHIVE")
     if test_config:
         app.config.update(test_config)
+    app.config.setdefault("LANGUAGE", DEFAULT_LANGUAGE)  # of entity names in facets and on entity pages
     app.jinja_env.globals.update(LABELS=LABELS, LABEL_NAMES=LABEL_NAMES, FILTER_OF_LABEL=FILTER_OF_LABEL,
                                  FACET_FIELDS=FACET_FIELDS, FACET_NAMES=FACET_NAMES, FILTER_NAMES=FILTER_NAMES,
                                  TYPE_NAMES=TYPE_NAMES, entity_url=entity_url, source_url=source_url)
     app.jinja_env.filters["annotate"] = annotate
+    app.jinja_env.filters["in_language"] = display_name
     app.jinja_env.tests["is_web_url"] = is_web_url
 
     holder = _BackendHolder(app.config["INDEX_PATH"], app.config.get("SEARCHERS", 8), app.config.get("QUERY_SECONDS"))
@@ -58,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def search_page():
         req = _request()
         page = _backend().search(req)
+        page.facets = for_reader(_backend(), page.facets, current_app.config["LANGUAGE"])
         return render_template("search.html", req=req, page=page)
 
     @app.get("/articles/<article_id>")
@@ -181,7 +186,12 @@ def _request() -> SearchRequest:
 def _profile_page(kind: str, name: str):
     prof = profile(_backend(), kind, name)
     status = 200 if prof.total else 404
-    return render_template("profile.html", profile=prof, page=prof.page, req=prof.request), status
+    language = current_app.config["LANGUAGE"]
+    prof.related = localised(voted(prof.related, archive_votes(_backend())), language)
+    aka = []
+    if kind in ENTITY_TYPES:
+        aka, prof.name = other_names(prof.name, language), display_name(prof.name, language)
+    return render_template("profile.html", profile=prof, page=prof.page, req=prof.request, aka=aka), status
 
 
 def entity_url(label_or_kind: str, name: str) -> str:
@@ -375,7 +385,9 @@ def _browse_routes(app: Flask) -> None:
 
     def values_page(facet: str, path: str):
         vreq = ValuesRequest.from_params(facet, request.args.getlist)
-        return render_template("browse.html", vreq=vreq, vpage=facet_values(_backend(), vreq), path=path,
+        votes, language = archive_votes(_backend()), current_app.config["LANGUAGE"]
+        vpage = facet_values(_backend(), vreq, lambda key, vals: localised(voted({key: vals}, votes), language)[key])
+        return render_template("browse.html", vreq=vreq, vpage=vpage, path=path,
                                facets=FACETS, kinds=kinds, url=lambda **c: urlencode(vreq.params(**c)))
 
     def values_json(facet: str):

@@ -2,10 +2,14 @@
 middle initials and suffix, spell out US states, resolve short person mentions to the full name used in the
 same article, keep the best written form (not one in capitals), apply aliases.
 
-The alias file has one entity per line, `Display name | alias | alias ...`, optionally opened by
+The alias file has one entity per line, `Key name | alias | alias ...`, optionally opened by
 its type (`PER: Mark Rutte | Rutte`), which then overrides the model's label; `#` starts a comment.
+A name may say which language it is the entity's name in (`LOC: Londen | en=London | fr=Londres`):
+the archive stores the key and shows each reader that name (see `languages.py`).
 The shipped default is `aliases.txt` beside this module; the environment variable ARCHIVE_ALIASES
-points to another file.
+points to another file. The CLDR lines of `aliases.cldr.txt` (countries, continents, EU, UN, major cities in
+en/nl/fr/de/es, written by `cldr.py`) are always read after it: a CLDR line sharing a name with a line of the
+alias file joins that line (its key and type); the others rename places and organisations, never a person.
 """
 from __future__ import annotations
 
@@ -53,10 +57,16 @@ def clean_name(text: str) -> str:
 
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
+LANGUAGES = ("en", "nl", "fr", "de", "es")  # the languages an alias line may name (`en=London`)
+CLDR_ALIASES = Path(__file__).with_name("aliases.cldr.txt")
+_LANG_TAG = re.compile(r"^([a-z]{2})=\s*(.+)$")
+
+AliasLine = tuple[str | None, list[str], dict[str, str]]  # label or None, names (the key first), language -> name
 
 
-def _alias_lines(path: str) -> list[tuple[str | None, list[str]]]:
-    """Read an alias file into (label or None, names) per entity line; a line may open with `PER:` etc."""
+def _alias_lines(path: str) -> list[AliasLine]:
+    """Read an alias file into (label or None, names, names by language) per entity line; a line may open with
+    `PER:` etc., a name with its language (`fr=Londres`)."""
     p = Path(path)
     if not p.exists():
         log.warning("alias file %s does not exist", path)
@@ -68,26 +78,70 @@ def _alias_lines(path: str) -> list[tuple[str | None, list[str]]]:
         head, colon, rest = line.partition(":")
         if colon and head.strip() in LABELS:
             label, line = head.strip(), rest
-        names = [n.strip() for n in line.split("|") if n.strip()]
+        names: list[str] = []
+        by_lang: dict[str, str] = {}
+        for n in (n.strip() for n in line.split("|")):
+            tagged = _LANG_TAG.match(n)
+            if tagged:
+                n = tagged.group(2).strip()
+                by_lang.setdefault(tagged.group(1), n)
+            if n:
+                names.append(n)
         if names:
-            out.append((label, names))
+            out.append((label, names, by_lang))
     return out
+
+
+class AliasTables:
+    """The alias file joined with the CLDR lines: key -> key name for the alias file's entities (CLDR names of
+    the same entities included), the same for the CLDR-only places and organisations, each entity's names by
+    language (under its key's matching key) and the labels the alias file gives."""
+
+    def __init__(self, path: str, cldr: str) -> None:
+        self.aliases: dict[str, str] = {}
+        self.places: dict[str, str] = {}
+        self.languages: dict[str, dict[str, str]] = {}
+        self.labels: dict[str, str] = {}
+        for label, names, by_lang in _alias_lines(path):
+            for n in names:
+                self.aliases.setdefault(name_key(n), names[0])
+            if label:
+                self.labels[name_key(names[0])] = label
+            self.languages.setdefault(name_key(names[0]), {}).update(
+                {lang: n for lang, n in by_lang.items() if lang not in self.languages.get(name_key(names[0]), {})})
+        for label, names, by_lang in _alias_lines(cldr) if cldr else []:
+            joined = next((self.aliases[name_key(n)] for n in names if name_key(n) in self.aliases), None)
+            table, key = (self.aliases, joined) if joined else (self.places, names[0])
+            for n in names:
+                if name_key(n) not in self.aliases:
+                    table.setdefault(name_key(n), key)
+            own = self.languages.setdefault(name_key(key), {})
+            for lang, n in by_lang.items():
+                own.setdefault(lang, n)
+            if label and not joined:
+                self.labels[name_key(key)] = label
+
+    def key_name(self, name: str) -> str | None:
+        """Return the key name of the entity a name is one of the names of, or None."""
+        k = name_key(name)
+        return self.aliases.get(k) or self.places.get(k)
+
+
+@lru_cache(maxsize=8)
+def alias_tables(path: str, cldr: str = str(CLDR_ALIASES)) -> AliasTables:
+    return AliasTables(path, cldr)
 
 
 @lru_cache(maxsize=8)
 def load_aliases(path: str) -> dict[str, str]:
-    """Read an alias file into key -> display name (the first name on each line)."""
-    table: dict[str, str] = {}
-    for _, names in _alias_lines(path):
-        for n in names:
-            table.setdefault(name_key(n), names[0])
-    return table
+    """Read an alias file into key -> key name (the first name on each line), CLDR names of its entities included."""
+    return alias_tables(path).aliases
 
 
 @lru_cache(maxsize=8)
 def load_alias_labels(path: str) -> dict[str, str]:
-    """Read an alias file into display-name key -> label, for the lines that give one."""
-    return {name_key(names[0]): label for label, names in _alias_lines(path) if label}
+    """Read an alias file into key-name key -> label, for the lines that give one."""
+    return alias_tables(path).labels
 
 
 def _alias_path() -> str:
@@ -95,14 +149,19 @@ def _alias_path() -> str:
 
 
 def aliases() -> dict[str, str]:
-    """Return the alias table in force (ARCHIVE_ALIASES or the shipped default)."""
+    """Return the alias table in force (ARCHIVE_ALIASES or the shipped default, joined with the CLDR lines)."""
     return load_aliases(_alias_path())
 
 
+def tables() -> AliasTables:
+    """Return every alias table in force."""
+    return alias_tables(_alias_path())
+
+
 def canonical_name(name: str) -> str:
-    """Return the display name for a user-typed or written name, after aliases."""
+    """Return the key name for a user-typed or written name, after aliases (in any of the entity's languages)."""
     clean = clean_name(name)
-    return aliases().get(name_key(clean), clean)
+    return tables().key_name(clean) or clean
 
 
 def _best_form(forms: Counter[str]) -> str:
@@ -195,8 +254,8 @@ def _heads(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, str]:
 
 def resolve(text: str, mentions: list[tuple[str, int, int]], lang: str | None = None) -> list[Entity]:
     """Turn (label, start, end) mentions of one article into entities with normalised names, in text order."""
-    table = aliases()
-    labels = load_alias_labels(_alias_path())
+    every = tables()
+    table, places, labels = every.aliases, every.places, every.labels
     items = _items(text, mentions, lang)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for it in items:
@@ -225,7 +284,7 @@ def resolve(text: str, mentions: list[tuple[str, int, int]], lang: str | None = 
         name = _best_form(forms[target])
         if label == "LOC" and name.isupper():
             name = _display_case(name, label, start == 0 or text[start - 1] == "\n")
-        name = table.get(name_key(name), name)
+        name = table.get(name_key(name)) or (label != "PER" and places.get(name_key(name))) or name
         label = labels.get(name_key(name), label)  # the alias file knows what this entity is
         out.append(Entity(label=label, start=start, end=end, text=text[start:end], name=name))
     return out
