@@ -116,3 +116,10 @@ def test_web_facets_and_pages_show_names_in_the_interface_language(tmp_path: Pat
     person = client.get("/entities/person/Chelsea").get_data(as_text=True)
     assert 'href="/entities/org/Chelsea">organisation</a> (2 articles)' in person
 
+
+def test_the_word_opening_a_results_table_row_is_no_name() -> None:
+    text = ("Brown-Forman Inc 4th Qtr Net\n\nLOUISVILLE, Ky., Feb 26 - Shr one dlr vs 73 cts\n\n"
+            "Net 12.6 mln vs 15.8 mln\n\nRevs 337.3 mln vs 300.1 mln\n\nChairman Owsley Brown said sales grew.")
+    found = {e.name for e in extract_entities(text, "en")}
+    assert "Net" not in found and "Owsley Brown" in found
+    assert "Net" in {e.name for e in resolve("Net 12", [("PER", 0, 3)], "en")}  # resolve keeps it: noise drops it

@@ -1,6 +1,7 @@
 """Mentions that are no entity of the story, found as repeat offenders on Reuters, BBC and DPG articles.
 
-- results-table codes of wire copy (`Qtly div`, `Oper shr`, `Qtr Net`, `Avg shrs`) and ticker symbols (`<BP>`);
+- results-table codes of wire copy (`Qtly div`, `Oper shr`, `Qtr Net`, `Avg shrs`), the words opening a row of
+  such a table (`Net 807,000 vs 2,858,000`) and ticker symbols (`<BP>`);
 - words of a headline (a line in capitals or title case, or a short first line over a blank one) that the body
   does not support: `Obama Mocks` is `Obama` where the body names him, nothing where it does not;
 - a name written elsewhere in the article as a longer whole (`Forum` `voor` `Democratie` tagged in two pieces);
@@ -40,6 +41,15 @@ _LETTERS = re.compile(r"[^\W\d_]{4,}")
 def table_code(text: str, start: int, end: int) -> bool:
     """Return whether a mention holds a results-table code of wire copy (`Qtly`, `Oper shr`, `N.Z. Dlrs`)."""
     return any(w.lower().strip(".,") in TABLE_CODES for w in text[start:end].split())
+
+
+_ROW_VALUE = re.compile(r"[ \t]+(?:[-+(]?\d|vs\b|loss\b|profit\b|nil\b)")
+
+
+def table_row(text: str, start: int, end: int) -> bool:
+    """Return whether a mention opens a row of a results table: at the start of a line, a figure after it
+    (`Net 807,000 vs 2,858,000`, `Net loss 1.2 mln`)."""
+    return (start == 0 or text[start - 1] == "\n") and _ROW_VALUE.match(text, end) is not None
 
 
 def cut_ticker(text: str, start: int, end: int) -> int:
@@ -181,7 +191,7 @@ def clean(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, in
     tickers = "<" in text
     out = []
     for label, s, e in mentions:
-        if codes and table_code(text, s, e):
+        if codes and (table_code(text, s, e) or table_row(text, s, e)):
             continue
         if tickers:
             e = cut_ticker(text, s, e)
