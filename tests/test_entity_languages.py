@@ -123,3 +123,17 @@ def test_the_word_opening_a_results_table_row_is_no_name() -> None:
     found = {e.name for e in extract_entities(text, "en")}
     assert "Net" not in found and "Owsley Brown" in found
     assert "Net" in {e.name for e in resolve("Net 12", [("PER", 0, 3)], "en")}  # resolve keeps it: noise drops it
+
+
+def test_a_sports_table_row_keeps_its_name() -> None:
+    from archive.entities import noise
+
+    text = "Revs 3.1 mln vs 2.2 mln\n\nNet 12.6 mln vs 15.8 mln\n\nAjax 3 1 0 7\n"
+    kept = noise.clean(text, [span(text, "Net", "PER"), span(text, "Ajax", "ORG")])
+    assert [text[s:e] for _, s, e in kept] == ["Ajax"]
+
+
+def test_a_sign_off_with_dots_is_no_name_and_the_agency_is_an_organisation() -> None:
+    text = "Traders polled by Reuter correspondents expect a cut.\n\nA statement would follow.\n REUTER..."
+    found = [(e.label, e.name, e.text) for e in extract_entities(text, "en")]
+    assert ("ORG", "Reuters", "Reuter") in found and not [f for f in found if f[2] == "REUTER"]

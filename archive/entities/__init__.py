@@ -126,7 +126,7 @@ def dateline_place(text: str, mentions: list[tuple[str, int, int]]) -> list[tupl
 def is_signature(text: str, start: int, end: int) -> bool:
     """Return whether a mention is the agency's sign-off closing the text, alone on its line or after the last
     sentence (`... the ministry said. REUTER`): it says who sent the story, which the source field holds."""
-    if text[start:end].casefold() not in SIGNATURES or text[end:].strip():
+    if text[start:end].casefold() not in SIGNATURES or text[end:].strip().strip(".…"):  # `REUTER...` too
         return False
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start].rstrip()

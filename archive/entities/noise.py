@@ -43,12 +43,12 @@ def table_code(text: str, start: int, end: int) -> bool:
     return any(w.lower().strip(".,") in TABLE_CODES for w in text[start:end].split())
 
 
-_ROW_VALUE = re.compile(r"[ \t]+(?:[-+(]?\d|vs\b|loss\b|profit\b|nil\b)")
+_ROW_VALUE = re.compile(r"[ \t]+(?:(?:loss|profit)[ \t]+)?[-+(]?\d[\d.,]*(?:[ \t]+(?:mln|bln|dlrs?|cts))?[ \t]+vs\b")
 
 
 def table_row(text: str, start: int, end: int) -> bool:
-    """Return whether a mention opens a row of a results table: at the start of a line, a figure after it
-    (`Net 807,000 vs 2,858,000`, `Net loss 1.2 mln`)."""
+    """Return whether a mention opens a row of a results table: at the start of a line, a figure and `vs` after
+    it (`Net 807,000 vs 2,858,000`, `Net loss 1.2 mln vs profit 3 mln`); a sports table (`Ajax 3 1 0`) has no `vs`."""
     return (start == 0 or text[start - 1] == "\n") and _ROW_VALUE.match(text, end) is not None
 
 
