@@ -140,16 +140,16 @@ class PostgresBackend:
         with self.pool.connection() as conn, conn.transaction():  # one snapshot on every shard for all counts
             if not self.layout.sharded:
                 conn.execute("SET LOCAL enable_seqscan = off")  # see schema.NO_SEQSCAN
-            ranked = None
-            if where.rank is not None and self.layout.rum:
-                ranked = sql_search.ranked_groups(conn, self.layout, where, req.collapse, start, req.page_size)
+            ranked, groups = None, None
+            if where.rank is not None and self.layout.rum:  # the shards start on the page; count meanwhile
+                ranked = sql_search.Ranked(conn, self.layout, where, req.collapse, start, req.page_size)
+            facets = self._facets(conn, where, req, facet_limit) if req.facets else None
             if ranked is not None:
-                groups = ranked
                 total, results_total = sql_search.counts(conn, self.layout, where, req.collapse)
-            else:
+                groups = ranked.groups()
+            if groups is None:
                 total, results_total, groups = sql_search.page_groups(
                     conn, self.layout, where, req, req.collapse, start, req.page_size)
-            facets = self._facets(conn, where, req, facet_limit) if req.facets else None
             version = self._version(conn)
             records = self._records([g.first_id for g in groups], conn)
         qt = QueryTerms.of(parsed.tree()[0])

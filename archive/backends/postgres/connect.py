@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from ..base import BackendError, Unavailable
+from ..base import BackendError, QueryTimeout, Unavailable
 
 DEFAULT_TIMEOUT_MS = 60_000
 
@@ -39,7 +39,7 @@ def explain_error(exc: BaseException, url: str) -> BackendError:
     text = " ".join(str(exc).split())
     shard = re.search(r'server "(archive_shard_\d+)"', text)
     if isinstance(exc, psycopg.errors.QueryCanceled):
-        return Unavailable(f"the search ran past the time limit on {where}: narrow it (fewer wildcards, a date "
+        return QueryTimeout(f"the search ran past the time limit on {where}: narrow it (fewer wildcards, a date "
                            "range, a filter) or raise ARCHIVE_PG_TIMEOUT (milliseconds)")
     if shard:
         return Unavailable(f"shard {shard.group(1)} of {where} cannot be reached ({_reason(text)}): start it "

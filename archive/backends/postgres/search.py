@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 
 from ...model import UNDATED_OLD
+from ..base import Unavailable
 from ...query import ParsedQuery
 from ...request import SearchRequest
 from ... import querytree as T
@@ -93,41 +94,115 @@ def counts(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool) -
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-def ranked_groups(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool, offset: int,
-                  limit: int) -> list[Group] | None:
-    """Return the page's groups by relevance from the RUM index, or None where that cannot be exact.
+class Ranked:
+    """The page's groups by relevance from the RUM index; the shards start at once, the caller counts meanwhile.
 
     Each shard gives its `n` best matches in distance order straight from the index. A group's place is that
     of its best member, so the first groups among the merged matches are the page's, provided that no match
     left unread could come before the last of them: every shard that filled its `n` must have read past that
-    distance (ties included). Otherwise `n` grows, up to RANKED_MAX; beyond it the caller ranks every match.
+    distance (ties included). Otherwise `n` grows, up to RANKED_MAX; beyond it `groups()` returns None and the
+    caller ranks every match.
+
+    On a coordinator the statement goes to every shard through dblink, all at once, rather than through the
+    foreign tables: postgres_fdw would send the order and limit only where its row estimates favour it, and it
+    computes the distance on the coordinator, fetching every candidate's tsvector. The statement's values are
+    turned into SQL literals by PostgreSQL's `format('%L')`, as postgres_fdw does with constants.
     """
-    need = offset + limit
-    n = max(RANKED_FIRST, need * RANKED_PER_RESULT)
-    while n <= RANKED_MAX:
-        branch = (f"SELECT '{{rel}}'::text AS s, id, grp, terms <=> %s::tsquery AS d FROM {{rel}} "
-                  f"WHERE {w.sql} ORDER BY terms <=> %s::tsquery LIMIT %s")
-        sql, params = union(layout.articles, branch, [w.rank] + w.params + [w.rank, n])
-        rows = conn.execute(f"SELECT s, id, grp, d FROM ({sql}) u", params).fetchall()
+
+    def __init__(self, conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool, offset: int,
+                 limit: int):
+        self.conn, self.layout, self.w, self.collapse = conn, layout, w, collapse
+        self.offset, self.need = offset, offset + limit
+        self.n = max(RANKED_FIRST, self.need * RANKED_PER_RESULT)
+        self.names = _rank_connections(conn, layout) if layout.sharded else []
+        self._send()
+
+    def _statement(self) -> tuple[str, list[Any]]:
+        branch = (f"SELECT id, grp, terms <=> %s::tsquery AS d FROM {{rel}} "
+                  f"WHERE {self.w.sql} ORDER BY terms <=> %s::tsquery LIMIT %s")
+        return branch, [self.w.rank] + self.w.params + [self.w.rank, self.n]
+
+    def _send(self) -> None:
+        if not self.layout.sharded:
+            return
+        branch, params = self._statement()
+        template = branch.replace("{rel}", "articles_shard").replace("%", "%%").replace("%%s", "%L")
+        args = ", ".join("%s::text[]::text" if isinstance(v, list) else "%s::bigint::text" if isinstance(v, int)
+                         else "%s::text" for v in params)
+        sends = ", ".join(f"dblink_send_query('{name}', q.sql)" for name in self.names)
+        self.conn.execute(f"SELECT {sends} FROM (SELECT format(%s, VARIADIC ARRAY[{args}]::text[]) AS sql) q",
+                          [template] + params)
+
+    def _receive(self) -> list[tuple[str, str, str, float]]:
+        """Return (shard, id, group, distance) of each shard's `n` best matches."""
+        if not self.layout.sharded:
+            branch, params = self._statement()
+            rows = self.conn.execute(branch.replace("{rel}", self.layout.articles[0]), params).fetchall()
+            return [("", i, g, d) for i, g, d in rows]
+        results = " UNION ALL ".join(f"SELECT '{name}', * FROM dblink_get_result('{name}') {RANK_COLUMNS}"
+                                     for name in self.names)
+        rows = self.conn.execute(results).fetchall()
+        self.conn.execute(results)  # each connection's closing empty result, after which it takes the next one
+        return rows
+
+    def groups(self) -> list[Group] | None:
+        """Return the page's groups, or None where reading the index cannot give them exactly."""
+        while True:
+            page = self._page(self._receive())
+            if page is not None:
+                return _members(self.conn, self.layout, self.w, self.collapse, page)
+            self.n *= 4
+            if self.n > RANKED_MAX:
+                return None
+            self._send()
+
+    def _page(self, rows: list[tuple[str, str, str, float]]) -> list[tuple[str, float, str]] | None:
         boundary = float("inf")
         per_shard: dict[str, list[float]] = {}
         for shard, _, _, d in rows:
             per_shard.setdefault(shard, []).append(d)
         for distances in per_shard.values():
-            if len(distances) >= n:
+            if len(distances) >= self.n:
                 boundary = min(boundary, max(distances))
         best: dict[str, tuple[float, str]] = {}
         for _, article_id, grp, d in sorted(rows, key=lambda r: (r[3], r[1])):
-            key = grp if collapse else article_id
+            key = grp if self.collapse else article_id
             if key not in best:
                 best[key] = (d, article_id)
         ordered = sorted(best.items(), key=lambda item: item[1])
-        complete = boundary == float("inf")
-        if complete or (len(ordered) >= need and ordered[need - 1][1][0] < boundary):
-            page = ordered[offset:need]
-            return _members(conn, layout, w, collapse, [(g, d, i) for g, (d, i) in page])
-        n *= 8
-    return None
+        need = self.need
+        if boundary == float("inf") or (len(ordered) >= need and ordered[need - 1][1][0] < boundary):
+            return [(g, d, i) for g, (d, i) in ordered[self.offset:need]]
+        return None
+
+
+def ranked_groups(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool, offset: int,
+                  limit: int) -> list[Group] | None:
+    """Return the page's groups by relevance from the RUM index, or None where that cannot be exact."""
+    return Ranked(conn, layout, w, collapse, offset, limit).groups()
+
+
+RANK_COLUMNS = "AS t(id text, grp text, d real)"
+
+
+def _rank_connections(conn: psycopg.Connection, layout: Layout) -> list[str]:
+    """Return the names of this session's dblink connections to the shards, opening those missing."""
+    row = conn.execute("SELECT dblink_get_connections()").fetchone()
+    have = set(row[0] or []) if row else set()
+    timeout = conn.execute("SELECT current_setting('statement_timeout')").fetchone()
+    names = []
+    for server in layout.shards:
+        name = "archive_rank_" + server[len("archive_shard_"):]
+        if name not in have:
+            try:
+                conn.execute("SELECT dblink_connect(%s, %s)", (name, server))
+                conn.execute("SELECT dblink_exec(%s, %s)",
+                             (name, f"SET statement_timeout = '{timeout[0] if timeout else '60s'}'"))
+            except psycopg.Error as exc:
+                raise Unavailable(f"shard {server} cannot be reached ({' '.join(str(exc).split())[:200]}): "
+                                  "start it (archive cluster up DIR) or fix its address") from None
+        names.append(name)
+    return names
 
 
 def _members(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool,
