@@ -288,3 +288,18 @@ def test_no_words_means_newest_first_on_every_engine(engines, params):
         assert keys == sorted(keys, reverse=True) and page.hits
         rows[name] = [h.article.id for h in page.hits]
     assert rows["single"] == rows["whoosh"] == rows["sharded"]
+
+
+@pytest.mark.parametrize("params", [{"q": ["haven", "brug"], "by": "month"},
+                                    {"q": ["minister"], "by": "year", "normalise": "1", "source": "Harbour Wire"},
+                                    {"q": ["staking OR storm"], "split": "source", "by": "week"}])
+def test_attention_over_time_matches(engines, params):
+    from archive.attention import AttentionRequest, attention
+
+    found = {}
+    for name, backend in engines.items():
+        answer = attention(backend, AttentionRequest.from_dict(params)).to_dict()
+        answer.pop("index_version", None)
+        found[name] = answer
+    assert found["whoosh"]["series"] and any(p["count"] for s in found["whoosh"]["series"] for p in s["points"])
+    assert found["single"] == found["whoosh"] == found["sharded"]
