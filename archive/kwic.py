@@ -37,7 +37,7 @@ DEFAULT_WIDTH = 60
 MIN_WIDTH, MAX_WIDTH = 10, 300
 DEFAULT_SIZE = 50
 MAX_SIZE = 1000
-SORT_LIMIT = 10_000  # left/right sorts sort this many occurrences (the first in date order)
+SORT_LIMIT = 5_000  # left/right sorts sort this many occurrences (the first in date order)
 SCAN_LIMIT = 50_000  # no page starts past this many occurrences
 PARTS = ("title", "caption", "body")
 CSV_COLUMNS = ["article_id", "date", "source", "language", "title", "part", "offset", "left", "keyword", "right"]
@@ -253,8 +253,17 @@ class Finder:
                                     "only filter): add a word or a phrase")
         return finder
 
+    def _matches(self, field: str, form: str) -> bool:
+        prefixes = self.prefixes.get(field)
+        pattern = self.patterns.get(field)
+        return form in self.terms.get(field, ()) or bool(prefixes and form.startswith(prefixes)) \
+            or (pattern is not None and pattern.fullmatch(form) is not None)
+
     def spans(self, text: str, language: str | None) -> list[tuple[int, int]]:
-        """Return the character spans of the occurrences in `text`, in order, none overlapping."""
+        """Return the character spans of the occurrences in `text`, in order, none overlapping.
+
+        Each distinct word is folded and tested once; only the positions of words that match are looked at.
+        """
         field = text_field(language)
         code = field.split("_", 1)[1]
         found: list[tuple[int, int]] = []
@@ -262,19 +271,28 @@ class Finder:
                                     ("exact", _EXACT_RE, None)):
             if fname not in self.fields:
                 continue
-            tokens = list(regex.finditer(text))
-            forms = _form_filter(code_).forms([t.group() for t in tokens])
-            wanted = self.terms.get(fname, ())
-            prefixes = self.prefixes.get(fname)
-            pattern = self.patterns.get(fname)
-            if wanted or prefixes or pattern:
-                for tok, form in zip(tokens, forms):
-                    if form in wanted or (prefixes and form.startswith(prefixes)) \
-                            or (pattern is not None and pattern.fullmatch(form)):
-                        found.append((tok.start(), tok.end()))
-            for words, slop in self.phrases.get(fname, ()):
-                for start, end in _phrase_positions(forms, words, slop):
-                    found.append((tokens[start].start(), tokens[end].end()))
+            tokens = regex.findall(text)
+            distinct = list(set(tokens))
+            form = dict(zip(distinct, _form_filter(code_).forms(distinct)))
+            if fname in self.prefixes or fname in self.patterns:
+                hits = frozenset(t for t, f in form.items() if self._matches(fname, f))
+            else:
+                wanted = self.terms.get(fname, set())
+                hits = frozenset(t for t, f in form.items() if f in wanted)
+            phrases = self.phrases.get(fname, ())
+            firsts = {t for t, f in form.items() for words, _ in phrases if f == words[0]}
+            if not hits and not firsts:
+                continue
+            if hits:
+                found += _whole_spans(text, hits, fname == "exact")
+            if not firsts:
+                continue
+            where = list(regex.finditer(text))  # the same tokens, with their places
+            for i in [i for i, token in enumerate(tokens) if token in firsts]:
+                for words, slop in phrases:
+                    last = _phrase_end(tokens, form, i, words, slop)
+                    if last is not None:
+                        found.append((where[i].start(), where[last].end()))
         found.sort(key=lambda s: (s[0], -s[1]))
         kept: list[tuple[int, int]] = []
         for start, end in found:
@@ -283,19 +301,44 @@ class Finder:
         return kept
 
 
-def _phrase_positions(forms: list[str], words: tuple[str, ...], slop: int) -> Iterator[tuple[int, int]]:
-    """Yield (first, last) word positions of each phrase occurrence: each word 1 to `slop` positions after the last."""
-    n = len(forms)
-    for i, form in enumerate(forms):
-        if form != words[0]:
-            continue
-        ends = {i}
-        for word in words[1:]:
-            ends = {q for e in ends for q in range(e + 1, min(e + slop, n - 1) + 1) if forms[q] == word}
-            if not ends:
-                break
-        if ends:
-            yield i, min(ends)
+_JOINERS = {False: ".", True: "-&'’."}  # what joins word characters into one token of each field's pattern
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _whole_spans(text: str, words: Iterable[str], exact: bool) -> list[tuple[int, int]]:
+    """Return where these written words stand in `text` as whole tokens of the field's tokenizer, in order.
+
+    A token of WORD_PATTERN (EXACT_PATTERN) runs on over a joiner between word characters (`.`; or `-&'’.`), so a
+    word is whole where neither a word character, nor a joiner after a word character, comes before it, and neither a
+    word character, nor a joiner before a word character, comes after it.
+    """
+    joiners, is_word, n = _JOINERS[exact], _WORD_CHAR.match, len(text)
+    out = []
+    for word in words:
+        pos = text.find(word)
+        while pos >= 0:
+            end = pos + len(word)
+            if not (pos and (is_word(text, pos - 1) or (pos > 1 and text[pos - 1] in joiners
+                                                         and is_word(text, pos - 2)))) \
+                    and not (end < n and (is_word(text, end) or (end + 1 < n and text[end] in joiners
+                                                                 and is_word(text, end + 1)))):
+                out.append((pos, end))
+            pos = text.find(word, pos + 1)
+    return sorted(out)
+
+
+def _phrase_end(tokens: list[str], form: dict[str, str], i: int, words: tuple[str, ...], slop: int) -> int | None:
+    """Return the position of the last word of a phrase that starts at token i (each next word 1 to `slop` positions
+    after the last one found; the nearest end), or None."""
+    if form[tokens[i]] != words[0]:
+        return None
+    n = len(tokens)
+    ends = {i}
+    for word in words[1:]:
+        ends = {q for e in ends for q in range(e + 1, min(e + slop, n - 1) + 1) if form[tokens[q]] == word}
+        if not ends:
+            return None
+    return min(ends)
 
 
 def _squash(text: str) -> str:
@@ -317,14 +360,16 @@ def _context(text: str, start: int, end: int, width: int) -> tuple[str, str, str
 
 def article_lines(article: Article, finder: Finder, width: int) -> Iterator[Line]:
     """Yield the lines of one article's occurrences: title, caption, then body, in text order."""
+    title = date = None
     for part in PARTS:
         text = getattr(article, part) or ""
         if not text:
             continue
         for start, end in finder.spans(text, article.language):
+            if title is None:
+                title, date = article.display_title, article.date_iso
             left, keyword, right = _context(text, start, end, width)
-            yield Line(article.id, article.display_title, article.date_iso, article.source, article.language, part,
-                       start, left, keyword, right)
+            yield Line(article.id, title, date, article.source, article.language, part, start, left, keyword, right)
 
 
 # Streaming and paging
@@ -414,12 +459,12 @@ def stream_lines(backend: Backend, kreq: KwicRequest, finder: Finder | None = No
 
 def left_key(line: Line) -> tuple:
     """Sort key of the words before the keyword, nearest first (folded), then the keyword."""
-    return tuple(fold(w) for w in reversed(_WORD_RE.findall(line.left))), fold(line.keyword)
+    return tuple(reversed(_WORD_RE.findall(fold(line.left)))), fold(line.keyword)
 
 
 def right_key(line: Line) -> tuple:
     """Sort key of the words after the keyword (folded), then the keyword."""
-    return tuple(fold(w) for w in _WORD_RE.findall(line.right)), fold(line.keyword)
+    return tuple(_WORD_RE.findall(fold(line.right))), fold(line.keyword)
 
 
 def ordered_lines(backend: Backend, kreq: KwicRequest,

@@ -270,3 +270,19 @@ def test_bad_parameters_are_a_400_naming_them(client, params, name):
 def test_cli_usage_errors(index, runner):
     assert "--width" in run(runner, index, "kwic", "ambtsgenoot", "--width", "3", code=2).output
     assert "QUERY" in run(runner, index, "kwic", "person:Kerry", code=2).output
+
+
+def test_whole_words_are_found_where_the_tokenizers_find_them():
+    """Occurrences are placed by a search for the written words; it must agree with the index's tokenizers."""
+    from archive.kwic import _EXACT_RE, _WORD_RE, _whole_spans
+
+    rng = random.Random(5)
+    pieces = ["a", "b", "ab", "aa", ".", "-", "&", "'", "’", " ", "é", "1", "_", ",", "..", "a.b", "\n"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        for exact, pattern in ((False, _WORD_RE), (True, _EXACT_RE)):
+            tokens = [(m.group(), m.span()) for m in pattern.finditer(text)]
+            if not tokens:
+                continue
+            words = set(rng.sample(sorted({t for t, _ in tokens}), min(2, len({t for t, _ in tokens}))))
+            assert _whole_spans(text, words, exact) == [span for t, span in tokens if t in words], (text, words)
