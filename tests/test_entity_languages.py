@@ -137,3 +137,10 @@ def test_a_sign_off_with_dots_is_no_name_and_the_agency_is_an_organisation() -> 
     text = "Traders polled by Reuter correspondents expect a cut.\n\nA statement would follow.\n REUTER..."
     found = [(e.label, e.name, e.text) for e in extract_entities(text, "en")]
     assert ("ORG", "Reuters", "Reuter") in found and not [f for f in found if f[2] == "REUTER"]
+
+
+def test_a_nationality_adjective_has_one_key_across_languages() -> None:
+    dutch = [e for e in extract_entities("De Nederlandse regering sprak met de Duitse minister.", "nl")]
+    english = [e for e in extract_entities("The Dutch government spoke with the German minister.", "en")]
+    assert [(e.label, e.name) for e in dutch] == [(e.label, e.name) for e in english] == [("MISC", "Dutch"), ("MISC", "German")]
+    assert display_name("Dutch", "nl") == "Nederlandse" and display_name("Dutch", "en") == "Dutch"

