@@ -20,6 +20,8 @@ import csv
 import inspect
 import io
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator
 
@@ -467,24 +469,45 @@ def right_key(line: Line) -> tuple:
     return tuple(_WORD_RE.findall(fold(line.right))), fold(line.keyword)
 
 
+_WINDOWS: "OrderedDict[tuple, tuple[int, list[Line], bool]]" = OrderedDict()
+_WINDOWS_LOCK = threading.Lock()
+WINDOWS_KEPT = 8  # sorted windows kept (a few MB each), so that paging through a left/right sort sorts once
+
+
 def ordered_lines(backend: Backend, kreq: KwicRequest,
                   sort_limit: int = SORT_LIMIT) -> tuple[int, Iterator[Line], int | None, bool]:
     """Return the number of matching articles, the lines in the request's order, the size of the sorted window
-    (left/right; else None) and whether it was full."""
+    (left/right; else None) and whether it was full.
+
+    A sorted window is kept for the next pages of the same request, as long as the archive is not changed.
+    """
     finder = Finder.of(kreq.search)
-    total, stream = stream_lines(backend, kreq, finder)
     if kreq.sort not in ("left", "right"):
+        total, stream = stream_lines(backend, kreq, finder)
         return total, stream, None, False
-    window: list[Line] = []
-    try:
-        for line in stream:
-            window.append(line)
-            if len(window) >= sort_limit:
-                break
-        full = len(window) >= sort_limit and next(stream, None) is not None
-    finally:
-        _close(stream)
-    window.sort(key=left_key if kreq.sort == "left" else right_key)  # stable: date order within equal keys
+    key = (backend.location, backend.version(), replace(kreq, page=1, size=DEFAULT_SIZE), sort_limit)
+    with _WINDOWS_LOCK:
+        kept = _WINDOWS.get(key)
+        if kept:
+            _WINDOWS.move_to_end(key)
+    if kept is None:
+        total, stream = stream_lines(backend, kreq, finder)
+        window: list[Line] = []
+        try:
+            for line in stream:
+                window.append(line)
+                if len(window) >= sort_limit:
+                    break
+            full = len(window) >= sort_limit and next(stream, None) is not None
+        finally:
+            _close(stream)
+        window.sort(key=left_key if kreq.sort == "left" else right_key)  # stable: date order within equal keys
+        kept = (total, window, full)
+        with _WINDOWS_LOCK:
+            _WINDOWS[key] = kept
+            while len(_WINDOWS) > WINDOWS_KEPT:
+                _WINDOWS.popitem(last=False)
+    total, window, full = kept
     return total, iter(window), len(window), full
 
 

@@ -286,3 +286,20 @@ def test_whole_words_are_found_where_the_tokenizers_find_them():
                 continue
             words = set(rng.sample(sorted({t for t, _ in tokens}), min(2, len({t for t, _ in tokens}))))
             assert _whole_spans(text, words, exact) == [span for t, span in tokens if t in words], (text, words)
+
+
+def test_a_kept_sorted_window_is_not_served_after_the_archive_changes(tmp_path):
+    from archive.model import Article
+
+    path = tmp_path / "ix"
+    archive = create_or_open(path)
+    with writer(archive) as w:
+        write_articles(w, [Article(id=f"k{i}", body=f"woord {i} ambtsgenoot", language="nl") for i in range(3)])
+    kreq = KwicRequest.from_dict({"q": "ambtsgenoot", "sort": "left"})
+    with closing(open_backend(str(path))) as b:
+        assert len(concordance(b, kreq).lines) == 3
+        assert len(concordance(b, kreq).lines) == 3
+    with writer(create_or_open(path)) as w:
+        write_articles(w, [Article(id="k9", body="nog een ambtsgenoot", language="nl")])
+    with closing(open_backend(str(path))) as b:
+        assert len(concordance(b, kreq).lines) == 4
