@@ -9,6 +9,7 @@ folds case and accents (`geneve` finds `Genève`).
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
@@ -22,6 +23,7 @@ ORDERS = ("count", "name")
 DEFAULT_SIZE = 50
 MAX_SIZE = 500
 MAX_CONTAINS = 200
+EVERY_VALUE = sys.maxsize  # a facet limit that keeps every value
 _OWN = ("sort", "page", "size", "facets", "by", "contains")  # read here, not by the search request
 
 
@@ -122,7 +124,7 @@ def facet_values(backend: Backend, vreq: ValuesRequest,
     if vreq.whole_archive:
         counted, articles = backend.facet_counts(None).values.get(key, []), None
     else:
-        page = backend.search(replace(vreq.search, facets=True, page=1, page_size=1), facet_limit=None)
+        page = backend.search(replace(vreq.search, facets=True, page=1, page_size=1), facet_limit=EVERY_VALUE)
         counted, articles = (page.facets.values.get(key, []) if page.facets else []), page.total
     if shown is not None:
         counted = shown(key, counted)

@@ -274,7 +274,7 @@ def test_cli_usage_errors(index, runner):
 
 def test_whole_words_are_found_where_the_tokenizers_find_them():
     """Occurrences are placed by a search for the written words; it must agree with the index's tokenizers."""
-    from archive.kwic import _EXACT_RE, _WORD_RE, _whole_spans
+    from archive.occurrences import _EXACT_RE, _WORD_RE, _whole_spans
 
     rng = random.Random(5)
     pieces = ["a", "b", "ab", "aa", ".", "-", "&", "'", "’", " ", "é", "1", "_", ",", "..", "a.b", "\n"]
