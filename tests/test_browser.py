@@ -262,3 +262,42 @@ def test_subscribe_to_a_search_feed(server, page):
     assert [e.link.rsplit("/", 1)[1] for e in feed.entries] == [r["id"] for r in api["results"] if r["date"]]
     page.goto(feed.entries[0].link)
     assert page.locator("h1").inner_text() == feed.entries[0].title
+
+
+def test_words_in_context_lines_up_the_word_and_sorts(server, page):
+    """From a search to its concordance: the word column lines up, the context before it ends at it, and the order by
+    the word before is the API's; a line opens its article."""
+    page.goto(f"{server}/?q=minister")
+    page.get_by_role("link", name="Words in context").click()
+    page.wait_for_url("**/kwic?*")
+    api = page.request.get(f"{server}/api/kwic?q=minister").json()
+    words = page.locator("table.kwic td.k")
+    assert words.count() == len(api["lines"]) > 1
+    boxes = [words.nth(i).bounding_box() for i in range(words.count())]
+    assert len({round(b["x"]) for b in boxes}) == 1
+    for i, box in enumerate(boxes):
+        before = page.locator("table.kwic td.l span").nth(i).bounding_box()
+        assert box["x"] - 12 <= before["x"] + before["width"] <= box["x"] + 1
+    page.select_option("#k-sort", "left")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**sort=left*")
+    by_left = page.request.get(f"{server}/api/kwic?q=minister&sort=left").json()["lines"]
+    assert page.locator("table.kwic td.l").all_text_contents() == [line["left"] for line in by_left]
+    words.first.locator("a").click()
+    page.wait_for_url("**/articles/*")
+    assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_every_source_from_the_header_and_a_facet(server, page):
+    """The site header leads to every source; a search's facet leads to all its values, each a filter."""
+    page.goto(server)
+    page.get_by_role("navigation", name="Browse").get_by_role("link", name="Sources").click()
+    page.wait_for_url("**/sources")
+    api = page.request.get(f"{server}/api/sources").json()
+    assert page.locator("table.values tbody tr").count() == len(api["values"]) == api["total"]
+    page.goto(f"{server}/?q=minister")
+    page.get_by_role("link", name="Every value of sources, with a filter").click()
+    page.wait_for_url("**/facets/source?q=minister")
+    page.locator("table.values tbody tr a").first.click()
+    page.wait_for_url("**/?q=minister&source=*")
+    assert "source" in params(page.url)
