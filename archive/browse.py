@@ -81,7 +81,7 @@ def _whole(param: str, get: Callable[[str], list[str]], default: int, low: int, 
     raw = _last(get(param))
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not raw.isdecimal() or not low <= int(raw) <= high:
         raise RequestError(param, f"{raw!r}: give a whole number from {low:,} to {high:,}")
     return int(raw)
 

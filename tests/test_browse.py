@@ -9,11 +9,15 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive.analysis import fold
 from archive.backends.whoosh.index import create_or_open, write_articles, writer
 from archive.model import Article, Entity
 from archive.web import create_app
+
+from .test_fuzz import DATES, NUMBERS, fuzz_settings, queries
 
 SOURCES = [f"Bron {chr(65 + i)}" for i in range(23)] + ["Genève Presse", "<b>Krant</b>"]
 PEOPLE = [f"Persoon {i:02d}" for i in range(40)] + ["Émile Zola"]
@@ -110,6 +114,7 @@ def test_search_page_has_a_more_link_per_facet(client):
     ("/api/sources", {"by": "size"}, "by"),
     ("/api/sources", {"page": "0"}, "page"),
     ("/api/sources", {"size": "x"}, "size"),
+    ("/api/sources", {"page": "²"}, "page"),
     ("/api/entities", {}, "type"),
     ("/api/facets/person", {"from": "nooit"}, "from"),
 ])
@@ -117,3 +122,15 @@ def test_bad_parameters(client, path, params, name):
     response = client.get(path, query_string=params)
     assert response.status_code == 400 and response.get_json()["error"].startswith(f"{name}:")
     assert client.get("/facets/planet").status_code == 404
+
+
+@fuzz_settings(150)
+@given(args=st.fixed_dictionaries({}, optional={
+    "q": queries, "page": NUMBERS, "size": NUMBERS, "from": DATES, "contains": st.text(max_size=12),
+    "by": st.one_of(st.sampled_from(["count", "name"]), st.text(max_size=5)),
+    "type": st.sampled_from(["person", "org", "location", "misc", "planet", ""])}),
+    where=st.sampled_from(["/sources", "/entities/person", "/facets/location", "/api/sources", "/api/entities",
+                           "/api/facets/language"]))
+def test_no_listing_request_is_a_server_error(client, args, where):
+    response = client.get(where, query_string=args)
+    assert response.status_code in (200, 400), (where, args, response.status_code)

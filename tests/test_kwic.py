@@ -12,6 +12,8 @@ from contextlib import closing
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive.analysis import fold
 from archive.backends import open_backend
@@ -20,6 +22,7 @@ from archive.kwic import KwicRequest, concordance
 from archive.web import create_app
 
 from .conftest import run
+from .test_fuzz import DATES, FLAGS, NUMBERS, fuzz_settings, queries
 
 FILLER = ("de het een van in op met voor over naar door bij als maar ook nog dan wel al zo"
           " rapport vergadering stad regering haven school water brug markt").split()
@@ -254,6 +257,7 @@ def test_everything_from_articles_is_escaped(client):
     ({"q": "ambtsgenoot", "size": "0"}, "size"),
     ({"q": "ambtsgenoot", "size": "5000"}, "size"),
     ({"q": "ambtsgenoot", "page": "-1"}, "page"),
+    ({"q": "ambtsgenoot", "page": "²"}, "page"),
     ({"q": "ambtsgenoot", "from": "gisteren"}, "from"),
     ({"q": "person:Kerry"}, "q"),
     ({}, "q"),
@@ -303,3 +307,14 @@ def test_a_kept_sorted_window_is_not_served_after_the_archive_changes(tmp_path):
         write_articles(w, [Article(id="k9", body="nog een ambtsgenoot", language="nl")])
     with closing(open_backend(str(path))) as b:
         assert len(concordance(b, kreq).lines) == 4
+
+
+@fuzz_settings(150)
+@given(args=st.fixed_dictionaries({"q": queries}, optional={
+    "width": NUMBERS, "size": NUMBERS, "page": NUMBERS, "from": DATES, "versions": FLAGS, "all": FLAGS,
+    "sort": st.one_of(st.sampled_from(["date", "newest", "source", "left", "right", "relevance"]), st.text(max_size=6)),
+    "format": st.sampled_from(["json", "csv", "xml"])}), where=st.sampled_from(["/kwic", "/api/kwic"]))
+def test_no_concordance_request_is_a_server_error(client, args, where):
+    response = client.get(where, query_string=args)
+    assert response.status_code in (200, 400), (where, args, response.status_code)
+    response.get_data()  # a streamed CSV fails while it is read, not before
