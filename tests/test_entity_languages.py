@@ -125,6 +125,15 @@ def test_the_word_opening_a_results_table_row_is_no_name() -> None:
     assert "Net" in {e.name for e in resolve("Net 12", [("PER", 0, 3)], "en")}  # resolve keeps it: noise drops it
 
 
+@pytest.mark.parametrize("text", ["Shr 24 cts\n\nNet 412,737\n\nRevs 605,321\n",
+                                  "DALLAS, March 5 - Net 5,521,000 vs NA\n\nRevs 358.1 mln vs 359.2 mln\n",
+                                  "Qtr ended Jan 31\n\nNet 55.3 mln dlrs vs 51.7 mln dlrs\n"])
+def test_results_rows_in_their_forms(text: str) -> None:
+    from archive.entities import noise
+
+    assert noise.clean(text, [span(text, "Net", "PER")]) == []
+
+
 def test_a_sports_table_row_keeps_its_name() -> None:
     from archive.entities import noise
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from .normalise import aliases, clean_name, name_key
 
-TABLE_CODES = {"qtr", "qtrs", "qtly", "shr", "shrs", "revs", "avg", "oper", "mths", "dlrs", "mln", "bln"}
+TABLE_CODES = {"qtr", "qtrs", "qtly", "qtrly", "shr", "shrs", "revs", "avg", "oper", "mths", "dlrs", "mln", "bln"}
 NOT_NAMES = {name_key(w) for w in set(
     """
     january february march april june july august september october november december jan feb apr jun jul aug sep
@@ -43,13 +43,22 @@ def table_code(text: str, start: int, end: int) -> bool:
     return any(w.lower().strip(".,") in TABLE_CODES for w in text[start:end].split())
 
 
-_ROW_VALUE = re.compile(r"[ \t]+(?:(?:loss|profit)[ \t]+)?[-+(]?\d[\d.,]*(?:[ \t]+(?:mln|bln|dlrs?|cts))?[ \t]+vs\b")
+_ROW_VALUE = re.compile(r"[ \t]+(?:(?:loss|profit)[ \t]+)?[-+(]?\d[\d.,]*\)?(?:[ \t]+(?:[a-z]+|[-+(]?\d[\d.,]*\)?|NA))*[ \t]*$",
+                        re.M)
 
 
 def table_row(text: str, start: int, end: int) -> bool:
-    """Return whether a mention opens a row of a results table: at the start of a line, a figure and `vs` after
-    it (`Net 807,000 vs 2,858,000`, `Net loss 1.2 mln vs profit 3 mln`); a sports table (`Ajax 3 1 0`) has no `vs`."""
-    return (start == 0 or text[start - 1] == "\n") and _ROW_VALUE.match(text, end) is not None
+    """Return whether a mention opens a row of a results table: at the start of a line or after a dateline's dash,
+    nothing but figures and words in lower case after it, with `vs`, a unit or a figure in thousands
+    (`Net 807,000 vs 2,858,000`, `Net 55.3 mln dlrs vs 51.7 mln dlrs`, `Net 412,737`); a sports table row
+    (`Ajax 3 1 0 7`) has none of them."""
+    if not (start == 0 or text[start - 1] == "\n" or text[max(0, start - 2):start] == "- "):
+        return False
+    m = _ROW_VALUE.match(text, end)
+    if m is None:
+        return False
+    rest = m.group(0)
+    return " vs" in rest or "," in rest or any(ch.islower() for ch in rest)
 
 
 def cut_ticker(text: str, start: int, end: int) -> int:
