@@ -98,3 +98,48 @@ def test_an_archive_of_schema_version_1_is_migrated(pg_servers, runner):
     assert backend.layout.rum and backend.search(SearchRequest.from_dict({"q": "haven"})).total > 0
     backend.close()
     assert "nothing to do" in run(runner, url, "migrate").output
+
+
+def _rum_indexes(backend) -> int:
+    """Count the RUM indexes on the servers holding articles."""
+    with backend.pool.connection() as conn:
+        if not backend.layout.shards:
+            return conn.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'articles_terms_rum'").fetchone()[0]
+        return sum(conn.execute("SELECT n FROM dblink(%s, 'SELECT count(*) FROM pg_indexes WHERE indexname = "
+                                "''articles_shard_terms_rum''') AS t(n bigint)", (s,)).fetchone()[0]
+                   for s in backend.layout.shards)
+
+
+def test_a_bulk_load_builds_the_index_at_the_end(sharded, tmp_path, monkeypatch):
+    """The fixture's first ingest dropped the RUM index and built it again; a small ingest keeps it as it is."""
+    assert _rum_indexes(sharded) == len(sharded.layout.shards)
+    dropped = []
+    monkeypatch.setattr(schema, "defer_rum", lambda conn, shards: dropped.append(shards))
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps({"id": "late1", "title": "Haven", "body": "De haven van Gent groeit."}) + "\n",
+                   encoding="utf-8")
+    ingest([str(one)], sharded.url, workers=1)
+    assert dropped == []
+    assert sharded.search(SearchRequest.from_dict({"q": "haven"})).total > 0
+
+
+def test_an_ingest_killed_with_the_index_dropped_is_recovered(pg_servers, runner, tmp_path):
+    url = pg.fresh(pg_servers.single)
+    ingest([str(SAMPLE)], url, workers=1)
+    with psycopg.connect(url, autocommit=True) as conn:  # what a kill between dropping and building leaves
+        schema.defer_rum(conn, [])
+    backend = open_backend(url)
+    assert not backend.layout.rum and _rum_indexes(backend) == 0
+    slow = backend.search(SearchRequest.from_dict({"q": "haven", "size": "50"}))  # ranks every match meanwhile
+    assert slow.total > 0
+    assert "built the RUM index" in run(runner, url, "migrate").output
+    backend.close()
+    backend = open_backend(url)
+    assert backend.layout.rum and _rum_indexes(backend) == 1
+    fast = backend.search(SearchRequest.from_dict({"q": "haven", "size": "50"}))
+    assert {h.article.id for h in fast.hits} == {h.article.id for h in slow.hits}
+    with psycopg.connect(url, autocommit=True) as conn:  # and the next ingest builds it as well
+        schema.defer_rum(conn, [])
+    ingest([str(SAMPLE)], url, workers=1)
+    assert open_backend(url).layout.rum and _rum_indexes(backend) == 1
+    backend.close()

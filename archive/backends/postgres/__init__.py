@@ -6,6 +6,7 @@ writer upserts batches (`write.py`), searches are SQL that the shards run in par
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import weakref
@@ -30,6 +31,9 @@ from .rows import prepare
 from .write import write_batch
 
 MORE_LIKE_TERMS = 12
+# An ingest that writes at least 1/8 of what the archive held drops the RUM index and builds it at the end:
+# keeping it up to date costs several times what building it once does (bench/pg_load.py). 0: never defer.
+DEFER_RUM_RATIO = 8
 
 
 class PostgresBackend:
@@ -43,6 +47,7 @@ class PostgresBackend:
         timeout = int(os.environ.get("ARCHIVE_PG_TIMEOUT", "60000") or 60000)
         self.pool = ConnectionPool(location, connections, timeout, read_only=read_only and not create)
         self._written = 0
+        self._before: int | None = None  # articles in the archive when this ingest first wrote
         weakref.finalize(self, self.pool.close)
         with self.pool.connection() as conn:
             version = schema.installed_version(conn)
@@ -67,17 +72,27 @@ class PostgresBackend:
 
     def write(self, batch: Prepared, wait_seconds: float = 0.0) -> None:
         with self.pool.connection() as conn:
+            if self._before is None:
+                self._before = sql_search.total(conn, self.layout, sql_search.Where("TRUE", [], None))
+            bulk = DEFER_RUM_RATIO and (self._written + len(batch)) * DEFER_RUM_RATIO >= self._before
+            if self.layout.rum and bulk:
+                schema.defer_rum(conn, list(self.layout.shards))  # a bulk load: build the index once, at the end
+                self.layout = dataclasses.replace(self.layout, rum=False)
             write_batch(conn, batch)
         self._written += len(batch)
 
     def finish(self) -> None:
-        """After an ingest: refresh the planner's statistics where a tenth or more of the archive is new."""
-        if not self._written:
-            return
+        """After an ingest: build the RUM index if it was deferred; refresh the planner's statistics where a
+        tenth or more of the archive is new."""
         with self.pool.connection() as conn:
-            if self._written * 10 >= sql_search.total(conn, self.layout, sql_search.Where("TRUE", [], None)):
+            if schema.rum_deferred(conn):  # this ingest's, or one killed before it could build it
+                schema.build_rum(conn, list(self.layout.shards))
+                self.layout = dataclasses.replace(self.layout, rum=True)
+            if self._written and self._written * 10 >= sql_search.total(
+                    conn, self.layout, sql_search.Where("TRUE", [], None)):
                 schema.analyze(conn)
         self._written = 0
+        self._before = None
 
     def reindex(self, enrich: bool = False) -> int:
         """Recompute every row from the stored records (after an analyzer change, or with `enrich` a model one)."""
@@ -325,6 +340,14 @@ def migrate(url: str) -> str:
     if version is None:
         raise IndexMissing(f"no archive in {safe_url(url)}: run `archive --index URL ingest PATH` first")
     if version == schema.SCHEMA_VERSION:
+        pool = ConnectionPool(url, 1)
+        try:
+            with pool.connection() as conn:
+                if schema.rum_deferred(conn):  # an ingest killed before it built the RUM index again
+                    schema.build_rum(conn, schema.shard_servers(conn))
+                    return f"{safe_url(url)}: built the RUM index that a stopped ingest had left to build"
+        finally:
+            pool.close()
         return f"{safe_url(url)} is at schema version {version}: nothing to do"
     if version > schema.SCHEMA_VERSION:
         raise BackendError(f"{safe_url(url)} has schema version {version}, newer than this program's "

@@ -61,6 +61,7 @@ TABLE_INDEXES = [
 # from the index with the word positions it keeps, instead of every match's tsvector from the table.
 RUM_INDEX = "CREATE INDEX IF NOT EXISTS {t}_terms_rum ON {t} USING rum (terms rum_tsvector_ops)"
 RUM_EXTENSION = "CREATE EXTENSION IF NOT EXISTS rum"
+RUM_DEFERRED = "rum-deferred"  # `ranking` while a bulk load has the RUM index dropped
 
 KEYS_VIEW = """
 CREATE OR REPLACE VIEW {v} AS
@@ -224,6 +225,48 @@ def add_rum(conn: psycopg.Connection, shards: list[str]) -> bool:
     conn.execute("INSERT INTO archive_meta VALUES ('ranking', %s) ON CONFLICT (key) DO UPDATE SET value = "
                  "excluded.value", ("rum" if rum else "ts_rank",))
     return rum
+
+
+def defer_rum(conn: psycopg.Connection, shards: list[str]) -> None:
+    """Drop the RUM index for a bulk load; `build_rum` makes it again. Meanwhile searches rank with `ts_rank`.
+
+    Building the index once costs a small part of keeping it up to date row by row (the benches measure both),
+    and the archive stays correct at every moment: `archive_meta` says `rum-deferred` before the index goes, and
+    `rum` only once it is back on every server, so a kill in between leaves an archive that ranks the slow way
+    until the next ingest (or `archive migrate`) builds it.
+    """
+    conn.execute("INSERT INTO archive_meta VALUES ('ranking', %s) ON CONFLICT (key) DO UPDATE SET value = "
+                 "excluded.value", (RUM_DEFERRED,))
+    _on_servers(conn, shards, "DROP INDEX IF EXISTS " + ("articles_shard" if shards else "articles") + "_terms_rum")
+
+
+def rum_deferred(conn: psycopg.Connection) -> bool:
+    row = conn.execute("SELECT value FROM archive_meta WHERE key = 'ranking'").fetchone()
+    return bool(row and row[0] == RUM_DEFERRED)
+
+
+def build_rum(conn: psycopg.Connection, shards: list[str]) -> None:
+    """Build the RUM index on every server, the shards at the same time, and record that it is there."""
+    statement = RUM_INDEX.format(t="articles_shard" if shards else "articles")
+    conn.execute("SET statement_timeout = 0")  # an index build may take minutes
+    try:
+        if not shards:
+            conn.execute(statement)
+        else:
+            names = [f"archive_build_{i}" for i in range(len(shards))]
+            row = conn.execute("SELECT dblink_get_connections()").fetchone()
+            have = set(row[0] or []) if row else set()
+            for name, server in zip(names, shards):
+                if name not in have:
+                    conn.execute("SELECT dblink_connect(%s, %s)", (name, server))
+                conn.execute("SELECT dblink_send_query(%s, %s)", (name, statement))
+            for name in names:  # each result, then the empty one that frees the connection
+                conn.execute("SELECT * FROM dblink_get_result(%s) AS t(status text)", (name,))
+                conn.execute("SELECT * FROM dblink_get_result(%s) AS t(status text)", (name,))
+                conn.execute("SELECT dblink_disconnect(%s)", (name,))
+        conn.execute("UPDATE archive_meta SET value = 'rum' WHERE key = 'ranking'")
+    finally:
+        conn.execute("RESET statement_timeout")
 
 
 def upgrade(conn: psycopg.Connection, version: int) -> list[str]:
