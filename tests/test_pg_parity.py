@@ -303,3 +303,34 @@ def test_attention_over_time_matches(engines, params):
         found[name] = answer
     assert found["whoosh"]["series"] and any(p["count"] for s in found["whoosh"]["series"] for p in s["points"])
     assert found["single"] == found["whoosh"] == found["sharded"]
+
+
+@pytest.mark.parametrize("params", [{"q": "haven"}, {"q": '"de minister"', "sort": "newest"},
+                                    {"q": "brug*", "sort": "source", "size": "30"}, {"q": "minister", "sort": "left"}])
+def test_words_in_context_match(engines, params):
+    from archive.kwic import KwicRequest, concordance
+
+    def get(name: str) -> list[str]:
+        return [params[name]] if name in params else []
+
+    found = {}
+    for name, backend in engines.items():
+        answer = concordance(backend, KwicRequest.from_params(get)).to_dict()
+        answer.pop("index_version", None)
+        found[name] = answer
+    assert found["whoosh"]["lines"]
+    assert found["single"] == found["whoosh"] == found["sharded"]
+
+
+@pytest.mark.parametrize("facet,params", [("source", {}), ("person", {"q": "haven"}),
+                                          ("location", {"by": "name", "contains": "an"})])
+def test_facet_value_lists_match(engines, facet, params):
+    from archive.browse import ValuesRequest, facet_values
+
+    def get(name: str) -> list[str]:
+        return [params[name]] if name in params else []
+
+    found = {name: facet_values(backend, ValuesRequest.from_params(facet, get)).to_dict()
+             for name, backend in engines.items()}
+    assert found["whoosh"]["values"]
+    assert found["single"] == found["whoosh"] == found["sharded"]
