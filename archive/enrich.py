@@ -1,5 +1,5 @@
-"""Enrichment fills in what readers cannot: the language (detected where not given), the named entities, and
-the MinHash fingerprint that reprint clustering compares.
+"""Enrichment fills in what readers cannot: the language (detected, and trusted over a declaration it confidently
+contradicts), the named entities, and the MinHash fingerprint that reprint clustering compares.
 
 Entities are found in one pass over title, caption and body together, so that a `Kerry` in the body can resolve
 to the `John Kerry` of the caption; each mention is then given back to its field with offsets into that field.
@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from .cluster import signature
 from .entities import extract_entities
-from .language import detect_language
+from .language import choose_language
 from .model import Article, Entity
 
 _GAP = "\n\n"
 
 
 def enrich(article: Article, keep_entities: bool = False) -> Article:
-    """Detect the language where it is missing and find the entities of an article, in place.
+    """Decide the language (detected where none is declared, or where the text confidently overrules the
+    declaration: `choose_language`) and find the entities of an article, in place.
 
     With `keep_entities` an article that already has entities (a record of `archive export`) keeps them.
     """
-    if not article.language:
-        article.language = detect_language(" ".join(filter(None, [article.title, article.body[:2000]])))
+    text = " ".join(filter(None, [article.title, article.body[:2000]]))
+    article.language, _ = choose_language(article.language, text)
     if not (keep_entities and article.entities):
         article.entities = find_entities(article)
     sig = signature(article.body)

@@ -101,3 +101,60 @@ def test_real_conll2002_spanish_and_dutch() -> None:
     folder = shared("conll2002")
     assert _rate(_conll_chunks(folder / "esp.testa"), "es") >= 0.97
     assert _rate(_conll_chunks(folder / "ned.testa"), "nl") >= 0.95
+
+
+# A declared language against the text's (issue 12, item 4)
+
+LANGUAGE_FIXTURES = ROOT / "tests" / "fixtures" / "language"
+
+
+def _read_enriched(name: str) -> list:
+    from archive.enrich import enrich
+    from archive.readers import read_bytes
+
+    return [enrich(a) for a in read_bytes(name, (LANGUAGE_FIXTURES / name).read_bytes())]
+
+
+def test_text_overrules_a_wrong_page_declaration() -> None:
+    [art] = _read_enriched("german_declared_en.html")  # <html lang="en-US"> and og:locale en_US, German text
+    assert art.language == "de"
+
+
+def test_short_text_keeps_the_declaration() -> None:
+    [art] = _read_enriched("english_short_declared_nl.html")  # 18 English words, declared nl
+    assert language.detect(f"{art.title} {art.body}")[0] == "en"  # the model says English...
+    assert art.language == "nl"  # ...but on too little text to overrule the page
+
+
+def test_unsure_detection_keeps_the_declaration() -> None:
+    [art] = _read_enriched("afrikaans_declared_af.html")  # the model hesitates between Afrikaans and Dutch
+    assert art.language == "af"
+
+
+def test_feed_language_is_overruled_per_entry() -> None:
+    dutch, english = _read_enriched("feed_declared_en.xml")  # <language>en</language>, one Dutch entry
+    assert (dutch.language, english.language) == ("nl", "en")
+
+
+@pytest.mark.parametrize("declared, text, expected, won", [
+    ("en", SAMPLES["de"] + " " + SAMPLES["de"], "de", "detected"),
+    ("en", SAMPLES["fr"] + " " + SAMPLES["fr"], "fr", "detected"),
+    ("nl", SAMPLES["nl"], "nl", "declared"),  # agreeing
+    ("nl", "Port traffic rose last year.", "nl", "declared"),  # short
+    ("de", "Angela Merkel Emmanuel Macron Joe Biden Brussels Summit 2021", "de", "declared"),  # names only
+    (None, SAMPLES["es"], "es", "detected"),
+    (None, "ok ok", None, "none"),
+])
+def test_choose_language(declared: str | None, text: str, expected: str | None, won: str) -> None:
+    assert language.choose_language(declared, text) == (expected, won)
+
+
+def test_close_languages_never_overrule_each_other() -> None:
+    norwegian = ("Bystyret vedtok i går kveld at den nye sykkelbroen over elven skal bygges neste år. Arbeidet vil "
+                 "ta omtrent to år, sier ordføreren. Broen skal gi syklister og fotgjengere en trygg vei mellom "
+                 "sentrum og de nye boligområdene på den andre siden av elven.")
+    code, confidence, words = language.detect(norwegian)
+    assert code == "no" and words >= language.OVERRULE_WORDS
+    assert language.choose_language("nb", norwegian) == ("nb", "declared")  # Bokmål is Norwegian
+    assert language.choose_language("de", norwegian)[0] == ("no" if confidence >= language.OVERRULE_CONFIDENCE
+                                                            else "de")
