@@ -577,3 +577,9 @@ def kwic(obj: Context, query: tuple[str, ...], every: bool, versions: bool, fmt:
 
 def main() -> None:
     cli(prog_name="archive")
+
+
+from .savedcmd import saved, watch  # noqa: E402  (saved searches and watch: archive/savedcmd.py)
+
+cli.add_command(saved)
+cli.add_command(watch)

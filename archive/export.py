@@ -1,8 +1,10 @@
 """Export a whole result set (every matching article, every version, in the request's order) as CSV or JSON Lines.
 
-The first line records what was exported, so a count can be cited and reproduced: the search parameters, the time
-(UTC, ISO 8601), the index version (it changes with every commit) and the total. In JSON Lines it is an object with one
-key, `export`; in CSV it is that JSON object after `# ` (read it back with `comment="#"` in pandas, or skip it).
+Each export records what was exported, so a count can be cited and reproduced: the search parameters, the time
+(UTC, ISO 8601), the index version (it changes with every commit) and the total. In JSON Lines it is the first line, an
+object with one key, `export`. A CSV export is read by spreadsheets and pandas as it is: its first line is the header,
+and the citation is that JSON object in the last column, `cite`, of the first row (the column is empty in every other
+row; an export of nothing is the header alone). The API also sends the citation in the `X-Archive-Export` header.
 Lines are produced one article at a time as the backend streams the matches, so exports stream.
 """
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .request import DEFAULT_PAGE_SIZE, SearchRequest
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 CSV_COLUMNS = ["id", "date", "date_source", "source", "language", "title", "persons", "organisations", "locations",
-               "misc", "cluster", "url", "body"]
+               "misc", "cluster", "url", "body", "cite"]
 
 
 def export_params(req: SearchRequest) -> list[tuple[str, str]]:
@@ -44,6 +46,7 @@ def metadata(req: SearchRequest, total: int, index_version: int, fmt: str) -> di
 
 
 def csv_row(article: Article) -> list[str]:
+    """The cells of an article (every column but `cite`)."""
     a = article
     return [a.id, a.date_iso or "", a.date_source, a.source or "", a.language or "", a.display_title,
             "; ".join(a.names("PER")), "; ".join(a.names("ORG")), "; ".join(a.names("LOC")),
@@ -67,11 +70,18 @@ def iter_export(backend: Backend, req: SearchRequest, fmt: str, full_origins: bo
 
     Records name the file they were read from without the server's folders, unless `full_origins`.
     """
+    return start_export(backend, req, fmt, full_origins)[1]
+
+
+def start_export(backend: Backend, req: SearchRequest, fmt: str,
+                 full_origins: bool = False) -> tuple[dict[str, Any], Iterator[str]]:
+    """Return the citation of an export (`metadata`) and its lines (see `iter_export`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use csv or jsonl")
     version = backend.version()
     total, articles = backend.matches(req)
-    return _lines(metadata(req, total, version, fmt), articles, fmt, full_origins)
+    meta = metadata(req, total, version, fmt)
+    return meta, _lines(meta, articles, fmt, full_origins)
 
 
 def _lines(meta: dict[str, Any], articles: Iterator[Article], fmt: str, full_origins: bool) -> Iterator[str]:
@@ -83,10 +93,11 @@ def _lines(meta: dict[str, Any], articles: Iterator[Article], fmt: str, full_ori
                 record["origin"] = public_origin(article.origin)
             yield json.dumps(record, ensure_ascii=False) + "\n"
     else:
-        yield "# " + json.dumps(meta, ensure_ascii=False) + "\r\n"
         yield _csv_line(CSV_COLUMNS)
+        cite = json.dumps(meta, ensure_ascii=False)
         for article in articles:
-            yield _csv_line(csv_row(article))
+            yield _csv_line(csv_row(article) + [cite])
+            cite = ""
 
 
 def filename(req: SearchRequest, fmt: str) -> str:

@@ -6,6 +6,7 @@ of searchers; PostgreSQL: connections).
 """
 from __future__ import annotations
 
+import json
 import logging
 import weakref
 import os
@@ -19,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from .backends import Backend, BackendError, IndexMissing, open_backend
 from .entities.languages import DEFAULT_LANGUAGE, display_name, other_names
-from .export import FORMATS, filename, iter_export
+from .export import FORMATS, filename, start_export
 from .facetview import archive_votes, for_reader, localised, voted
 from .model import LABELS, Article, Entity, public_origin
 from .pages import ENTITY_TYPES, TYPE_NAMES, profile
@@ -108,8 +109,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if fmt not in FORMATS:
             raise RequestError("format", f"unknown export format {fmt!r}: use csv or jsonl")
         req = _request()
-        lines = iter_export(_backend(), req, fmt, full_origins=current_app.config["FULL_ORIGINS"])
-        headers = {"Content-Disposition": f'attachment; filename="{filename(req, fmt)}"'}
+        cite, lines = start_export(_backend(), req, fmt, full_origins=current_app.config["FULL_ORIGINS"])
+        headers = {"Content-Disposition": f'attachment; filename="{filename(req, fmt)}"',
+                   "X-Archive-Export": json.dumps(cite, ensure_ascii=True)}  # the citation, also in the file
         return Response(lines, mimetype=FORMATS[fmt].split(";")[0], headers=headers)
 
     @app.get("/api/articles/<article_id>")
@@ -146,6 +148,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _feed_routes(app)
     _kwic_routes(app)
     _browse_routes(app)
+    _saved_routes(app)
+    _openapi_routes(app)
     return app
 
 
@@ -438,3 +442,54 @@ def _browse_routes(app: Flask) -> None:
         if facet not in FACETS:
             abort(404, f"no facet {facet!r}: use one of {', '.join(FACETS)}")
         return values_json(facet)
+
+def _saved_routes(app: Flask) -> None:
+    """Saved searches (archive/saved.py): `/saved` lists them with links to their searches and feeds; `/api/saved`.
+
+    The app only reads the file (`SAVED` config or ARCHIVE_SAVED, else beside the index); the CLI writes it."""
+    from .feed import describe, feed_params
+    from .saved import SavedError, load, saved_path
+
+    def listing() -> tuple[list[dict[str, Any]], str | None]:
+        path = saved_path(current_app.config["INDEX_PATH"], current_app.config.get("SAVED"))
+        try:
+            data = load(path)
+        except SavedError as exc:
+            log.warning("%s", exc)
+            return [], "the saved-search file cannot be read; the log says why"
+        out = []
+        for name, entry in sorted(data.searches.items(), key=lambda item: item[0].casefold()):
+            state = data.state.get(name) or {}
+            item: dict[str, Any] = {"name": name, "params": entry.params, "created": entry.created,
+                                    "last_watched": state.get("last_run"), "newest_seen": state.get("newest")}
+            try:
+                req = entry.request()
+            except (RequestError, ValueError) as exc:
+                item |= {"description": None, "search_url": None, "feed_url": None, "error": str(exc)}
+            else:
+                feed_query = feed_params(req)
+                item |= {"description": describe(req), "search_url": "/?" + req.url(),
+                         "feed_url": "/feed" + (f"?{feed_query}" if feed_query else ""), "error": None}
+            out.append(item)
+        return out, None
+
+    @app.get("/saved")
+    def saved_page():
+        searches, problem = listing()
+        return render_template("saved.html", searches=searches, problem=problem)
+
+    @app.get("/api/saved")
+    def api_saved():
+        searches, problem = listing()
+        if problem:
+            return _error(503, problem)
+        return jsonify({"searches": searches})
+
+
+def _openapi_routes(app: Flask) -> None:
+    """`/api/openapi.json`: the OpenAPI 3.1 description of the JSON API (archive/openapi.py)."""
+    from .openapi import spec
+
+    @app.get("/api/openapi.json")
+    def api_openapi():
+        return jsonify(spec())

@@ -301,3 +301,52 @@ def test_every_source_from_the_header_and_a_facet(server, page):
     page.locator("table.values tbody tr a").first.click()
     page.wait_for_url("**/?q=minister&source=*")
     assert "source" in params(page.url)
+
+
+@pytest.fixture(scope="module")
+def saved_server(tmp_path_factory):
+    """Serve the sample (Whoosh) with two saved searches in the file beside the index, as `archive saved add` writes."""
+    from archive import saved as store
+    from archive.request import SearchRequest
+
+    index = tmp_path_factory.mktemp("browser-saved") / "index"
+    report = ingest([str(SAMPLE)], str(index), workers=1)
+    assert not report.failures, report.failures
+    path = store.saved_path(str(index))
+    store.add(path, "port strike", SearchRequest.from_dict({"q": "haven", "source": "Persbureau Noordzee"}))
+    store.add(path, "ministers", SearchRequest.from_dict({"q": "minister", "sort": "newest"}))
+    yield from _serve(index)
+
+
+def test_saved_searches_page_leads_to_each_search_and_its_feed(saved_server, page):
+    """The site header leads to the saved searches; each opens its search (the API's count) and its Atom feed."""
+    import feedparser
+
+    server = saved_server
+    page.goto(server)
+    page.get_by_role("navigation", name="Browse").get_by_role("link", name="Saved searches").click()
+    page.wait_for_url("**/saved")
+    rows = page.locator("table.saved tbody tr")
+    assert [rows.nth(i).get_attribute("data-name") for i in range(rows.count())] == ["ministers", "port strike"]
+    api = page.request.get(f"{server}/api/saved").json()["searches"]
+    assert [s["name"] for s in api] == ["ministers", "port strike"]
+    feeds = page.locator('head link[rel="alternate"][type="application/atom+xml"]')
+    assert [feeds.nth(i).get_attribute("href") for i in range(feeds.count())] == [s["feed_url"] for s in api]
+
+    page.get_by_role("link", name="port strike", exact=True).click()
+    page.wait_for_url("**/?q=haven&source=*")
+    assert params(page.url) == {"q": ["haven"], "source": ["Persbureau Noordzee"]}
+    total = page.request.get(f"{server}/api/search?q=haven&source=Persbureau+Noordzee").json()["total"]
+    assert count(page).startswith(f"{total} article")
+
+    page.go_back()
+    page.wait_for_url("**/saved")
+    href = page.get_by_role("link", name="Atom feed of ministers").get_attribute("href")
+    assert href == api[0]["feed_url"]
+    response = page.request.get(server + href)
+    assert response.ok and response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.body())
+    assert not feed.bozo, feed.bozo_exception
+    newest = page.request.get(f"{server}/api/search?q=minister&sort=newest&versions=1&size=20").json()
+    assert [e.link.rsplit("/", 1)[1] for e in feed.entries] == [r["id"] for r in newest["results"] if r["date"]]
+    assert page.dialogs == []  # type: ignore[attr-defined]

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from contextlib import closing
 
+import pytest
+
 from archive.backends import open_backend
 from archive.request import SearchRequest
 from archive.search import search
@@ -49,17 +51,43 @@ def test_api_export_jsonl_has_every_match_and_metadata(client, app):
     assert all("body" in r and "entities" in r for r in records)
 
 
+def read_csv_export(text: str) -> tuple[dict | None, list[str], list[dict]]:
+    """Read a CSV export as spreadsheets do: the first line is the header; every row has its columns."""
+    assert not text.startswith("#"), text[:80]
+    raw = list(csv.reader(io.StringIO(text)))
+    header = raw[0]
+    assert header[0] == "id" and header[-1] == "cite"
+    assert all(len(row) == len(header) for row in raw[1:]), [len(row) for row in raw]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert all(None not in row and len(row) == len(header) for row in rows)
+    cite = json.loads(rows[0]["cite"]) if rows else None
+    assert all(row["cite"] == "" for row in rows[1:])
+    return cite, header, rows
+
+
 def test_api_export_csv(client, app):
     response = client.get("/api/export?format=csv&language=nl")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     text = response.get_data(as_text=True)
-    first, rest = text.split("\r\n", 1)
-    assert first.startswith("# ")
-    meta = json.loads(first[2:])
-    rows = list(csv.DictReader(io.StringIO(rest)))
+    meta, header, rows = read_csv_export(text)
+    assert text.split("\r\n", 1)[0] == ",".join(header)
+    assert meta == json.loads(response.headers["X-Archive-Export"])
+    assert meta["params"] == {"language": ["nl"]} and meta["format"] == "csv"
     assert meta["total"] == len(rows) == client.get("/api/search?language=nl").get_json()["total"]
     assert {r["language"] for r in rows} == {"nl"}
-    assert rows[0].keys() >= {"id", "date", "source", "title", "persons", "body", "cluster"}
+    assert rows[0].keys() >= {"id", "date", "source", "title", "persons", "body", "cluster", "cite"}
+    empty = client.get("/api/export?format=csv&q=nothingmatchesthis")
+    assert read_csv_export(empty.get_data(as_text=True))[0] is None
+    assert json.loads(empty.headers["X-Archive-Export"])["total"] == 0
+
+
+def test_csv_export_is_read_by_pandas_as_it_is(client):
+    pandas = pytest.importorskip("pandas")
+    text = client.get("/api/export?format=csv&q=minister+OR+haven").get_data(as_text=True)
+    frame = pandas.read_csv(io.StringIO(text), keep_default_na=False)
+    meta, header, rows = read_csv_export(text)
+    assert list(frame.columns) == header and len(frame) == len(rows) == meta["total"]
+    assert list(frame["id"]) == [r["id"] for r in rows]
 
 
 def test_relevance_export_follows_the_search_order(client, app):
@@ -84,8 +112,10 @@ def test_cli_export_matches_api_export(runner, app, client):
     assert meta["params"] == api_meta["params"] and meta["total"] == api_meta["total"]
     assert records == api_records
     csv_out = run(runner, index, "search", "--export", "csv").stdout
-    assert json.loads(csv_out.splitlines()[0][2:])["total"] == len(list(csv.DictReader(io.StringIO(
-        csv_out.split("\n", 1)[1]))))
+    cite, _, rows = read_csv_export(csv_out)
+    assert cite["total"] == len(rows) > 1
+    api_cite, _, api_rows = read_csv_export(client.get("/api/export?format=csv").get_data(as_text=True))
+    assert cite["params"] == api_cite["params"] and [r["id"] for r in rows] == [r["id"] for r in api_rows]
 
 
 def test_page_links_to_exports(client):
@@ -117,7 +147,7 @@ def test_csv_cells_never_run_as_formulas(runner, tmp_path):
                                  "source": "Test Wire", "date": "2020-01-02"}), encoding="utf-8")
     run(runner, tmp_path / "ix", "ingest", "-q", str(story))
     rows = list(csv.reader(io.StringIO(run(runner, tmp_path / "ix", "search", "--export", "csv").stdout)))
-    header, row = rows[1], rows[2]
+    header, row = rows[0], rows[1]
     assert row[header.index("title")].startswith("'=") and row[header.index("body")].startswith("'@")
     page = list(csv.reader(io.StringIO(run(runner, tmp_path / "ix", "search", "--format", "csv").stdout)))
     assert page[1][page[0].index("title")].startswith("'=")
