@@ -122,14 +122,17 @@ def ingest(obj: Context, paths: tuple[str, ...], workers: int | None, batch_size
         click.echo("", err=True)
     for failure in report.failures:
         click.echo(f"failed: {failure.reason}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if report_path:
         with open(report_path, "w", encoding="utf-8") as fh:
             for failure in report.failures:
                 fh.write(json.dumps({"input": failure.name, "reason": failure.reason}, ensure_ascii=False) + "\n")
     records = sum(f.record for f in report.failures)
     skipped = f", {records} records skipped" if records else ""
-    click.echo(f"{report.articles} articles from {report.inputs} inputs into {obj.shown} "
-               f"in {report.seconds:.1f}s; {len(report.failures) - records} inputs failed{skipped}", err=True)
+    click.echo(f"{report.articles} articles ({report.new} new, {report.updated} updated in place) from "
+               f"{report.inputs} inputs into {obj.shown} in {report.seconds:.1f}s; "
+               f"{len(report.failures) - records} inputs failed{skipped}", err=True)
     if report.failures:
         sys.exit(1)
 

@@ -4,6 +4,11 @@ Records of `archive export` keep their entities (a restore does not recompute th
 does). Reading and enrichment run in worker processes where `workers > 1`; one writer in this process adds the results
 and commits every `batch_size` articles, so an interrupted ingest keeps every committed batch, and running it
 again updates the same articles in place (ids are stable) and completes it.
+
+The report counts the articles that were new and those that replaced a stored article of the same id (the engine
+says how many at each commit), lists each input that failed once with its reason, and gives each warning a library
+raised while reading a file (`warnings.warn` from trafilatura, feedparser, charset_normalizer, dateutil...) with
+that file's name, once per file: warnings raised in worker processes travel back with their results.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 import zlib
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -53,8 +59,15 @@ class IngestReport:
     inputs: int = 0
     read: int = 0  # articles read and enriched
     articles: int = 0  # articles committed to the index
+    updated: int = 0  # of those, how many replaced a stored article with the same id (updated in place)
     failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # library warnings, each naming its file, once per file
     seconds: float = 0.0
+
+    @property
+    def new(self) -> int:
+        """The committed articles whose id the archive did not hold."""
+        return self.articles - self.updated
 
     @property
     def rate(self) -> float:
@@ -113,11 +126,34 @@ def _each(articles: Iterable[Article], step: Callable[[Article], T], problems: l
     return done
 
 
-def process_task(task: Task) -> tuple[str, Prepared | str, list[str]]:
+# Warnings of these kinds speak to programmers about the code, not to users about their files: left unreported.
+QUIET_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+
+
+def process_task(task: Task) -> tuple[str, Prepared | str, list[str], list[str]]:
     """Run one task (in a worker process where there are workers): read, enrich, analyse the text for the index.
 
-    Return the input's name, its prepared articles (or why the input failed) and the records that were skipped.
+    Return the input's name, its prepared articles (or why the input failed), the records that were skipped and
+    the warnings libraries raised meanwhile ("name: message (Category)", each distinct one once).
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for category in QUIET_WARNINGS:
+            warnings.simplefilter("ignore", category)
+        name, result, problems = _process_task(task)
+    return name, result, problems, _warned(task.input.name, caught)
+
+
+def _warned(name: str, caught: list[warnings.WarningMessage]) -> list[str]:
+    """Describe each distinct warning once, naming the file it was raised on."""
+    seen: dict[str, None] = {}
+    for w in caught:
+        message = " ".join(str(w.message).split())
+        seen.setdefault(f"{name}: {message} ({w.category.__name__})", None)
+    return list(seen)
+
+
+def _process_task(task: Task) -> tuple[str, Prepared | str, list[str]]:
     field_map = dict(task.field_map) or None
     problems: list[str] = list(task.problems)
     result: list[Article] | str
@@ -248,8 +284,10 @@ def _die_with_parent(parent: int) -> None:
         threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _processed(tasks: Iterable[Task], workers: int) -> Iterator[tuple[Task, tuple[Prepared | str, list[str]]]]:
-    """Yield each task's result (and the records it skipped) in order, in worker processes when `workers > 1`, a bounded number in flight."""
+def _processed(tasks: Iterable[Task], workers: int
+               ) -> Iterator[tuple[Task, tuple[Prepared | str, list[str], list[str]]]]:
+    """Yield each task's result (with the records it skipped and the warnings raised) in order, in worker
+    processes when `workers > 1`, a bounded number in flight."""
     if workers <= 1:
         for task in tasks:
             yield task, process_task(task)[1:]
@@ -312,26 +350,37 @@ def _ingest(backend: Backend, paths: list[str], report: IngestReport, started: f
         else:
             inputs.append(item)
     batch: Prepared = []
-    for task, (result, problems) in _processed(plan(inputs, field_map, meta, backend.prepare), workers):
+    warned: set[str] = set()  # a file read in chunks warns once, not once a chunk
+    for task, (result, problems, raised) in _processed(plan(inputs, field_map, meta, backend.prepare), workers):
         name = task.input.name
         report.inputs += task.last
         for problem in problems:
             report.failures.append(Failure(name, problem, record=True))
             log.info("%s", problem)
+        for message in raised:
+            if message not in warned:
+                warned.add(message)
+                report.warnings.append(message)
+                log.info("warning: %s", message)
         if isinstance(result, str):
             report.failures.append(Failure(name, result))
-            log.warning("%s", result)
+            log.info("%s", result)  # reported once, by whoever reads the report (the CLI prints it)
         else:
             batch.extend(result)
             report.read += len(result)
         if len(batch) >= batch_size:
-            backend.write(batch, wait_seconds)
-            report.articles += len(batch)
+            _write(backend, batch, wait_seconds, report)
             batch = []
         report.seconds = time.monotonic() - started
         if progress:
             progress(report, name)
     if batch:
-        backend.write(batch, wait_seconds)
-        report.articles += len(batch)
+        _write(backend, batch, wait_seconds, report)
     backend.finish()
+
+
+def _write(backend: Backend, batch: Prepared, wait_seconds: float, report: IngestReport) -> None:
+    """Commit one batch and count its articles, and those that replaced a stored one."""
+    replaced = backend.write(batch, wait_seconds)
+    report.articles += len(batch)
+    report.updated += replaced or 0  # an engine that cannot tell (None) counts every article as new

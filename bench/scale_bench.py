@@ -169,7 +169,7 @@ def enrichment_alone(inputs: list[str], workers: int) -> tuple[int, float]:
     started = time.perf_counter()
     count = 0
     inputs_ = [i for i in iter_inputs(inputs) if not isinstance(i, ReadError)]
-    for _task, (result, _skipped) in _processed(plan(inputs_, prepare=prepare), workers):
+    for _task, (result, *_skipped_and_warned) in _processed(plan(inputs_, prepare=prepare), workers):
         if not isinstance(result, str):
             count += len(result)
     return count, time.perf_counter() - started

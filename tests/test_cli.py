@@ -16,7 +16,7 @@ def test_ingest_reports_and_skips_bad_files(runner, tmp_path):
     result = run(runner, index, "ingest", "-q", str(docs), code=1)
     assert "empty.txt: empty file" in result.output
     assert "image.txt: binary data" in result.output
-    assert "1 articles from 3 inputs" in result.output
+    assert "1 articles (1 new, 0 updated in place) from 3 inputs" in result.output
     out = run(runner, index, "search", "Genève", "--format", "json")
     assert json.loads(out.stdout)["total"] == 1
 

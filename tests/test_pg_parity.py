@@ -221,6 +221,7 @@ def test_reingesting_changes_nothing(engines, tmp_path):
     version = backend.version()
     report = ingest([str(SAMPLE)], backend.url, workers=1)
     assert not report.failures
+    assert report.articles > 0 and (report.new, report.updated) == (0, report.articles)  # DELETE ... RETURNING
     assert backend.version() > version
     assert answer(backend, {"q": "haven", "sort": "newest"}) == before
 

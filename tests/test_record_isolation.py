@@ -81,7 +81,8 @@ def test_cli_lists_bad_records_exits_1_without_a_traceback(runner, tmp_path):
     index = tmp_path / "ix"
     result = run(runner, index, "ingest", "-q", "--workers", "1", str(data), code=1)
     assert f"failed: {data}:1: title is a number, not text: record skipped" in result.output
-    assert "1 articles from 1 inputs" in result.output and "1 records skipped" in result.output
+    assert "1 articles (1 new, 0 updated in place) from 1 inputs" in result.output
+    assert "1 records skipped" in result.output
     assert "Traceback" not in result.output
     assert stored_ids(index) == ["rec2"]
 

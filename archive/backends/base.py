@@ -67,8 +67,11 @@ class Backend(Protocol):
     def prepare(self) -> Prepare:
         """Return the per-article work (text analysis) that ingest workers do before `write`."""
 
-    def write(self, batch: Prepared, wait_seconds: float = 0.0) -> None:
-        """Give each article its reprint cluster and upsert the batch by id in one commit (all of it or none)."""
+    def write(self, batch: Prepared, wait_seconds: float = 0.0) -> int:
+        """Give each article its reprint cluster and upsert the batch by id in one commit (all of it or none).
+
+        Return how many of the batch's articles replaced one with the same id, stored or earlier in the batch
+        (updated in place); the others are new."""
 
     def finish(self) -> None:
         """Called once after an ingest's last batch (refresh statistics, optimise); may do nothing."""

@@ -70,7 +70,7 @@ class PostgresBackend:
 
     # writing
 
-    def write(self, batch: Prepared, wait_seconds: float = 0.0) -> None:
+    def write(self, batch: Prepared, wait_seconds: float = 0.0) -> int:
         with self.pool.connection() as conn:
             if self._before is None:
                 self._before = sql_search.total(conn, self.layout, sql_search.Where("TRUE", [], None))
@@ -78,8 +78,9 @@ class PostgresBackend:
             if self.layout.rum and bulk:
                 schema.defer_rum(conn, list(self.layout.shards))  # a bulk load: build the index once, at the end
                 self.layout = dataclasses.replace(self.layout, rum=False)
-            write_batch(conn, batch)
+            replaced = write_batch(conn, batch)
         self._written += len(batch)
+        return replaced
 
     def finish(self) -> None:
         """After an ingest: build the RUM index if it was deferred; refresh the planner's statistics where a

@@ -26,8 +26,9 @@ STAGING = """CREATE TEMP TABLE IF NOT EXISTS archive_staging (
     grp text COLLATE "C", per text[], org text[], loc text[], misc text[], entities text[], terms tsvector) ON COMMIT DELETE ROWS"""
 
 
-def write_batch(conn: psycopg.Connection, batch: Prepared) -> None:
-    """Upsert one batch by id in one transaction."""
+def write_batch(conn: psycopg.Connection, batch: Prepared) -> int:
+    """Upsert one batch by id in one transaction; return how many of its articles replaced one with the same id
+    (a stored row, or an earlier copy in the batch)."""
     latest = {a.id: (a, terms) for a, terms in batch}  # the last version of an id in the batch wins
     articles = [a for a, _ in latest.values()]
     with conn.transaction():
@@ -44,6 +45,7 @@ def write_batch(conn: psycopg.Connection, batch: Prepared) -> None:
                      f"SELECT {', '.join(COLUMN_NAMES)} FROM archive_staging")
         _count_forms(conn, articles, old)
         conn.execute("SELECT nextval('archive_version')")
+    return len(batch) - len(latest) + len(old)
 
 
 def _json(text: str) -> dict:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+from whoosh.reading import TermNotFound
 
 from ...cluster import ReprintTable, assign_clusters
 from ...model import UNDATED_OLD, Article
@@ -28,6 +29,14 @@ from .index import (ArchiveIndex, acquire_ingest_lock, analyse, clean_leftovers,
 from .index import writer as index_writer
 from .pool import SearcherPool
 from .similar import more_like
+
+
+def _holds(reader, article_id: str) -> bool:  # type: ignore[no-untyped-def]
+    """Say whether the index holds a (not deleted) document with this id: one term lookup."""
+    try:
+        return reader.postings("id", article_id).is_active()
+    except TermNotFound:
+        return False
 
 
 class WhooshBackend:
@@ -62,17 +71,21 @@ class WhooshBackend:
     def prepare(self) -> Prepare:
         return analyse
 
-    def write(self, batch: Prepared, wait_seconds: float = 0.0) -> None:
-        """Cluster and write one batch in one commit: all of it lands, or none of it."""
+    def write(self, batch: Prepared, wait_seconds: float = 0.0) -> int:
+        """Cluster and write one batch in one commit: all of it lands, or none of it. Return how many of its
+        articles replaced one with the same id (stored, or earlier in the batch)."""
         archive = self.index()
         if self._reprints is None:
             with self.pool.searcher() as searcher:
                 self._reprints = ReprintTable.from_index(searcher)
         with index_writer(archive, timeout=wait_seconds) as w:
             last = {a.id: (a, analysed) for a, analysed in batch}  # update_document only sees committed documents
+            with w.reader() as reader:  # the committed documents, under the write lock
+                stored = sum(_holds(reader, id_) for id_ in last)
             articles = [a for a, _ in last.values()]
             assign_clusters(self._reprints, articles)
             write_articles(w, articles, {id_: analysed for id_, (_, analysed) in last.items()})
+        return len(batch) - len(last) + stored
 
     def begin(self, wait_seconds: float = 0.0) -> None:
         """Take the index for one ingest before any work (IndexBusy where another ingest has it, after waiting up
