@@ -104,7 +104,10 @@ class ReprintTable:
             return table
         minhashes, clusters, ids = (reader.column_reader(c) for c in ("minhash", "cluster", "id"))
         for docnum in reader.all_doc_ids():
-            raw = minhashes[docnum]
+            try:
+                raw = minhashes[docnum]
+            except IndexError:  # a segment whose articles were all too short to sign stores no column values
+                raw = None
             if raw:
                 table.add(_text(ids[docnum]), _text(clusters[docnum]) or _text(ids[docnum]),
                           Signature.from_bytes(raw), merge=False)

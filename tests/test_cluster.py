@@ -56,3 +56,21 @@ def test_article_page_lists_versions(client):
     html = client.get(f"/articles/{hit['id']}").get_data(as_text=True)
     assert "2 versions of this story" in html
     assert "1 more version" in client.get("/?q=havenarbeiders").get_data(as_text=True)
+
+
+def test_ingests_after_a_batch_of_unsigned_articles(tmp_path):
+    """A segment holding only articles too short to sign must not stop later ingests (it stores no minhash)."""
+    from archive.backends import open_backend
+    from archive.ingest import ingest
+
+    from .conftest import SAMPLE
+
+    index = tmp_path / "ix"
+    assert not ingest([str(SAMPLE)], str(index), workers=1).failures
+    for i in range(3):
+        short = tmp_path / f"short{i}.json"
+        short.write_text('{"id": "kort%d", "title": "Kort", "body": "Een korte zin over de haven."}' % i,
+                         encoding="utf-8")
+        report = ingest([str(short)], str(index), workers=1)
+        assert not report.failures and report.articles == 1, report
+    assert open_backend(str(index)).count() == 13 + 3
