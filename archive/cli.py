@@ -186,7 +186,8 @@ def build_request(query: tuple[str, ...], **kw: Any) -> SearchRequest:
 @search_options
 @click.option("--limit", type=int, default=10, show_default=True, help="Results per page (1-100).")
 @click.option("--page", type=int, default=1, show_default=True)
-@click.option("--facets", is_flag=True, help="Count sources, entities, languages and years.")
+@click.option("--facets", is_flag=True, help="Count sources, entities, languages and periods (text: after the "
+              "results; csv: the counts alone, as facet,value,count rows; json: a facets object).")
 @click.option("--versions", is_flag=True, help="List every version of a reprinted story.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option("--explain", is_flag=True, help="Print how the query was parsed.")
@@ -213,10 +214,46 @@ def search(obj: Context, query: tuple[str, ...], fmt: str, explain: bool, export
         click.echo(page.explanation, err=fmt != "text")
     if fmt == "json":
         click.echo(json.dumps(page.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "csv" and page.facets is not None:
+        write_facets_csv(page.facets)
     elif fmt == "csv":
         write_csv(page)
     else:
         print_text(page)
+        if page.facets is not None:
+            print_facets(page.facets)
+
+
+def facet_rows(facets) -> list[tuple[str, str, int]]:
+    """The counts of a search's facets as (facet, value, count): each facet's values, then the timeline's periods
+    (facet `timeline`; the undated articles as the value `undated`)."""
+    from .search import FACET_FIELDS
+
+    rows = [(FACET_FIELDS.get(key, key), value, n) for key, values in facets.values.items() for value, n in values]
+    rows += [("timeline", bar.period, bar.count) for bar in facets.timeline.bars]
+    if facets.undated:
+        rows.append(("timeline", "undated", facets.undated))
+    return rows
+
+
+def write_facets_csv(facets) -> None:
+    """Write the facet counts of a search as one CSV table: facet, value, count."""
+    from .export import safe_cell
+
+    out = csv.writer(sys.stdout)
+    out.writerow(["facet", "value", "count"])
+    for facet, value, n in facet_rows(facets):
+        out.writerow([facet, safe_cell(value), n])
+
+
+def print_facets(facets) -> None:
+    """Print the facet counts of a search after its results: one line per facet, most frequent first."""
+    grouped: dict[str, list[str]] = {}
+    for facet, value, n in facet_rows(facets):
+        grouped.setdefault(facet, []).append(f"{value} ({n})")
+    click.echo("Facets" if grouped else "Facets: none")
+    for facet, values in grouped.items():
+        click.echo(f"  {facet}: " + ", ".join(values))
 
 
 def write_csv(page) -> None:

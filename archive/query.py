@@ -14,8 +14,9 @@ from functools import lru_cache
 from whoosh import query as Q
 from whoosh import fields
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
 
+from . import fuzzy
 from . import querytree as T
 from .analysis import OTHER, TEXT_FIELDS, exact_analyzer, fold, key_analyzer, language_analyzer
 from .entities import canonical_name
@@ -35,6 +36,9 @@ _WORD_RE = re.compile(r"\w+(?:[-&'’.]\w+)*")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _SPECIAL_WORD_RE = re.compile(r'(?<![\w:"])(\w+(?:[-&]\w+)+|[\w\u00C0-\u024F]*[*?][\w\u00C0-\u024F*?]*)(?![\w"])')
 _QUOTED_RE = re.compile(r'"[^"]*"?')
+_FUZZY_RE = re.compile(r'(?<![\w:"~*?])(\w+(?:[-&]\w+)*~\d*(?:/\d+)?)(?![\w"~])')
+WORD_FIELDS = ("title", "caption", "author")  # the words of one part of an article, as written (folded)
+FIELD_NAMES = "title, caption, author, person, org, location, misc, entity, source, language"
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +49,8 @@ def query_schema() -> Schema:
         source=fields.ID(analyzer=key_analyzer(False)), language=fields.ID(analyzer=key_analyzer(False)),
         cluster=fields.ID(), entity=fields.KEYWORD(analyzer=key_analyzer(True)), date=fields.DATETIME(),
     )
+    for name in WORD_FIELDS:
+        schema.add(name, fields.TEXT(analyzer=exact_analyzer(), phrase=True))
     for code, name in TEXT_FIELDS.items():
         schema.add(name, fields.TEXT(analyzer=language_analyzer(code), phrase=False))
     for name in ENTITY_FIELDS.values():
@@ -86,7 +92,7 @@ class ParsedQuery:
 
 def route_special_words(text: str) -> str:
     """Send hyphenated, ampersand and wildcard words, outside quotes, to the exact field."""
-    return _outside_quotes(text, lambda part: _SPECIAL_WORD_RE.sub(_to_exact, part))
+    return _outside_quotes(text, lambda part: _SPECIAL_WORD_RE.sub(_to_exact, _FUZZY_RE.sub(r"exact:\1", part)))
 
 
 def _to_exact(match: re.Match) -> str:
@@ -125,10 +131,18 @@ def rewrite(q: str, schema: Schema) -> tuple[str, list[str]]:
         for m in _FIELD_RE.finditer(part):
             name = m.group(1)
             if name not in schema.names() or name in ("record", "facets", "minhash", "lsh", "sort_new", "sort_old"):
+                if name in WORD_FIELDS:
+                    raise QueryError(f"this index was built before the {name}: field existed: rebuild it with "
+                                     f"`archive reindex` to search {', '.join(WORD_FIELDS)}")
                 notes.append(f"warning: '{name}:' is not a field, so it is searched as words; fields are "
-                             "person, org, location, misc, entity, source, language")
+                             + FIELD_NAMES)
     routed = route_special_words(fixed)
-    special = [m.group(1) for part in _unquoted_parts(fixed) for m in _SPECIAL_WORD_RE.finditer(part)
+    fuzzy_words = [m.group(1) for part in _unquoted_parts(fixed) for m in _FUZZY_RE.finditer(part)]
+    if fuzzy_words:
+        notes.append("fuzzy: " + ", ".join(dict.fromkeys(fuzzy_words)) + " matched in the exact field by words "
+                     "within that many edits (1 unless ~2), the first letter the same")
+    special = [m.group(1) for part in _unquoted_parts(_FUZZY_RE.sub(" ", fixed))
+               for m in _SPECIAL_WORD_RE.finditer(part)
                if m.group(1) not in ("*", "?") and m.group(1).upper() not in OPERATORS]
     if special:
         notes.append("exact: " + ", ".join(dict.fromkeys(special))
@@ -151,17 +165,50 @@ def parse_text(q: str, schema: Schema) -> tuple[Q.Query, list[str]]:
     if q.count("(") != q.count(")"):
         raise QueryError("the brackets in the query do not match: check each ( has its )")
     parser = MultifieldParser(SEARCH_FIELDS, schema)
+    parser.add_plugin(FuzzyTermPlugin())
     routed, notes = rewrite(q, schema)
     try:
         parsed = parser.parse(routed)
     except Exception as exc:  # Whoosh raises assorted errors on odd syntax
         raise QueryError(f"cannot read the query ({exc}): check quotes, brackets and field names") from None
-    canonical = _canonical_entity_terms(_phrases_on_exact(parsed))
+    canonical = _canonical_entity_terms(_phrases_on_exact(_fuzzy_terms(parsed)))
     if canonical is Q.NullQuery or isinstance(canonical, type(Q.NullQuery)):
         raise QueryError("nothing searchable is left of the query: give words to search for")
     _check_fields(canonical)
     notes += _entity_notes(parsed, canonical) + _dropped_words(routed, canonical)
     return canonical, notes
+
+
+class FuzzyWords(Q.FuzzyTerm):
+    """Whoosh's fuzzy term, matching the words `fuzzy.within` accepts (as PostgreSQL does) in Whoosh's own search."""
+
+    def _btexts(self, ixreader):  # type: ignore[no-untyped-def]
+        if self.fieldname not in ixreader.schema:
+            return
+        field = ixreader.schema[self.fieldname]
+        head = self.text[:self.prefixlength]
+        for btext in ixreader.expand_prefix(self.fieldname, head) if head else ixreader.lexicon(self.fieldname):
+            if fuzzy.within(field.from_bytes(btext), self.text, self.maxdist, self.prefixlength):
+                yield btext
+
+
+def _fuzzy_terms(q: Q.Query) -> Q.Query:
+    """Bound fuzzy words (`word~N`, N at most 2), share at least their first letter, score them 1 per match like
+    wildcards; refuse them on fields that are not words."""
+    if isinstance(q, Q.FuzzyTerm):
+        if q.maxdist > fuzzy.MAX_DISTANCE:
+            raise QueryError(f"{q.text}~{q.maxdist}: a fuzzy word allows at most {fuzzy.MAX_DISTANCE} edits "
+                             f"({q.text}~ or {q.text}~2)")
+        if q.fieldname not in SEARCH_FIELDS and q.fieldname not in WORD_FIELDS:
+            raise QueryError(f"{q.fieldname}:{q.text}~: fuzzy matching works on words (the text, title:, "
+                             "caption:, author:), not on names or keys: use a wildcard such as name*")
+        if q.maxdist == 0:
+            return Q.Term(q.fieldname, q.text, boost=q.boost)
+        return FuzzyWords(q.fieldname, q.text, boost=q.boost, maxdist=q.maxdist,
+                           prefixlength=max(1, q.prefixlength), constantscore=True)
+    if q.is_leaf():
+        return q
+    return q.apply(_fuzzy_terms)
 
 
 def _check_fields(q: Q.Query) -> None:
@@ -271,7 +318,8 @@ def explain(parsed: ParsedQuery) -> str:
     for f in parsed.filters:
         lines.append("filter: " + describe(f))
     for n in parsed.notes:
-        lines.append(n if n.split(":", 1)[0] in ("changed", "warning", "exact", "dropped") else f"note: {n}")
+        lines.append(n if n.split(":", 1)[0] in ("changed", "warning", "exact", "dropped", "fuzzy")
+                     else f"note: {n}")
     return "\n".join(lines)
 
 
@@ -335,6 +383,8 @@ def describe(q: Q.Query) -> str:
     if isinstance(q, Q.Phrase):
         slop = f"~{q.slop}" if q.slop > 1 else ""
         return f'{FIELD_LABELS.get(q.fieldname, q.fieldname)}:"{" ".join(q.words)}"{slop}'
+    if isinstance(q, Q.FuzzyTerm):
+        return f"{FIELD_LABELS.get(q.fieldname, q.fieldname)}:{q.text}~{q.maxdist} (first {q.prefixlength} same)"
     if isinstance(q, (Q.Prefix, Q.Wildcard)):
         star = "*" if isinstance(q, Q.Prefix) else ""
         return f"{FIELD_LABELS.get(q.fieldname, q.fieldname)}:{q.text}{star}"
@@ -382,6 +432,8 @@ def to_tree(q: Q.Query) -> T.Node:
 
         return T.DateRange(long_to_datetime(q.start) if q.start is not None else None,
                            long_to_datetime(q.end) if q.end is not None else None)
+    if isinstance(q, Q.FuzzyTerm):
+        return T.Fuzzy(q.fieldname, str(q.text), int(q.maxdist), int(q.prefixlength))
     if isinstance(q, Q.Term):
         return T.Term(q.fieldname, str(q.text))
     if isinstance(q, Q.Phrase):

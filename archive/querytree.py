@@ -37,6 +37,16 @@ class Wildcard:
 
 
 @dataclass(frozen=True)
+class Fuzzy:
+    """A word within `maxdist` edits (insertions, deletions, substitutions) of `text`, sharing its first `prefix`
+    characters (`word~`, `word~2`)."""
+    field: str
+    text: str
+    maxdist: int = 1
+    prefix: int = 1
+
+
+@dataclass(frozen=True)
 class TermRange:
     field: str
     start: str | None
@@ -88,4 +98,4 @@ class Nothing:
     pass
 
 
-Node = Term | Phrase | Prefix | Wildcard | TermRange | DateRange | And | Or | Not | AndNot | AndMaybe | Every | Nothing
+Node = Term | Phrase | Prefix | Wildcard | Fuzzy | TermRange | DateRange | And | Or | Not | AndNot | AndMaybe | Every | Nothing

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from . import fuzzy
 from . import querytree as T
 from .analysis import exact_analyzer, language_analyzer, text_field
 
@@ -41,6 +42,8 @@ class QueryTerms:
             elif isinstance(leaf, T.Wildcard):
                 regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in leaf.pattern)
                 patterns.add((leaf.field, regex))
+            elif isinstance(leaf, T.Fuzzy):
+                patterns.add((leaf.field, fuzzy.pattern(leaf.text, leaf.maxdist, leaf.prefix)))
         return cls(frozenset(terms), frozenset(prefixes), frozenset(patterns))
 
 

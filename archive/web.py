@@ -25,6 +25,7 @@ from .facetview import archive_votes, for_reader, localised, voted
 from .model import LABELS, Article, Entity, public_origin
 from .pages import ENTITY_TYPES, TYPE_NAMES, profile
 from .query import QueryError
+from .reading import marked, reading, request_of
 from .request import RequestError, SearchRequest
 from .search import FACET_FIELDS
 
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                                  FACET_FIELDS=FACET_FIELDS, FACET_NAMES=FACET_NAMES, FILTER_NAMES=FILTER_NAMES,
                                  TYPE_NAMES=TYPE_NAMES, entity_url=entity_url, source_url=source_url)
     app.jinja_env.filters["annotate"] = annotate
+    app.jinja_env.filters["marked"] = marked
     app.jinja_env.filters["in_language"] = display_name
     app.jinja_env.tests["is_web_url"] = is_web_url
 
@@ -70,8 +72,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def article_page(article_id: str):
         article = _article(article_id)
         terms, similar = _backend().more_like(article)
+        read = reading(article, request_of(request.args.getlist))  # opened from results: their words marked
         return render_template("article.html", article=article, versions=_backend().versions(article),
-                               similar=similar, similar_terms=terms)
+                               similar=similar, similar_terms=terms, read=read)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -226,7 +229,7 @@ PAGE_CHARS = 200_000  # the article page shows this much of a body; the API and 
 
 
 def annotate(text: str, entities: list[Entity], subheadings: list[str] | None = None,
-             limit: int = PAGE_CHARS) -> Markup:
+             limit: int = PAGE_CHARS, marks: list[tuple[int, int]] | None = None) -> Markup:
     """Render text as escaped HTML paragraphs (subheadings as headings) with entity mentions linked to a search.
 
     Only the first `limit` characters are rendered (cut between paragraphs where one ends late enough).
@@ -247,7 +250,7 @@ def annotate(text: str, entities: list[Entity], subheadings: list[str] | None = 
         last = first
         while last < len(ordered) and ordered[last].start < end:
             last += 1
-        inner = _link_entities(text, start, end, [e for e in ordered[first:last] if e.end <= end])
+        inner = _link_entities(text, start, end, [e for e in ordered[first:last] if e.end <= end], marks or [])
         first = last
         tag = "h3" if para in heads else "p"
         out.append(Markup(f"<{tag}>") + inner + Markup(f"</{tag}>"))
@@ -259,19 +262,20 @@ def annotate(text: str, entities: list[Entity], subheadings: list[str] | None = 
     return Markup("\n").join(out)
 
 
-def _link_entities(text: str, start: int, end: int, entities: list[Entity]) -> Markup:
-    """Escape text[start:end], linking each entity mention to a search filtered on it."""
+def _link_entities(text: str, start: int, end: int, entities: list[Entity],
+                   marks: list[tuple[int, int]] | None = None) -> Markup:
+    """Escape text[start:end], linking each entity mention to a search filtered on it (searched words in <mark>)."""
     out: list[Markup] = []
     pos = start
     for ent in sorted(entities, key=lambda e: e.start):
         if ent.start < pos:
             continue
-        out.append(escape(text[pos : ent.start]))
+        out.append(marked(text, marks or [], pos, ent.start))
         link = "/?" + urlencode({FILTER_OF_LABEL[ent.label]: ent.name})
         out.append(Markup('<a class="ent ent-%s" href="%s" title="%s">%s</a>')
-                   % (ent.label.lower(), link, ent.name, text[ent.start : ent.end]))
+                   % (ent.label.lower(), link, ent.name, marked(text, marks or [], ent.start, ent.end)))
         pos = ent.end
-    out.append(escape(text[pos:end]))
+    out.append(marked(text, marks or [], pos, end))
     return Markup("").join(out)
 
 
@@ -442,6 +446,7 @@ def _browse_routes(app: Flask) -> None:
         if facet not in FACETS:
             abort(404, f"no facet {facet!r}: use one of {', '.join(FACETS)}")
         return values_json(facet)
+
 
 def _saved_routes(app: Flask) -> None:
     """Saved searches (archive/saved.py): `/saved` lists them with links to their searches and feeds; `/api/saved`.

@@ -138,6 +138,11 @@ REQUESTS = [
     {"q": "vakbonden", "person": ["Anna Peeters"], "source": "Agence Meuse"},
     {"q": "person:* AND NOT org:*", "sort": "oldest"},
     {"q": "text_en:* OR location:Gen*", "sort": "newest"},
+    {"q": "title:haven", "sort": "oldest"},  # title: is the title's words (weighted A on PostgreSQL)
+    {"q": 'title:"in gent" OR title:brug*', "sort": "newest"},
+    {"q": "title:gen~2 OR title:h?ven", "sort": "oldest", "size": "100"},
+    {"q": "stakng~ OR brg~2", "sort": "newest"},  # fuzzy words: the same words within N edits on every engine
+    {"q": "minster~ AND NOT title:haven", "sort": "oldest", "versions": "1"},
 ]
 
 

@@ -247,7 +247,8 @@ def page_groups(conn: psycopg.Connection, layout: Layout, w: Where, req: SearchR
     """Return (matches, result rows, the page's groups) in one statement, each shard grouping its own matches.
 
     A group is a reprint cluster when collapsing (else each article); its place is that of its best member
-    (highest score, newest or oldest date; ties by the member's id); it shows its earliest matching member.
+    (highest score, newest or oldest date; ties by the member's id); it shows its earliest matching member, or
+    where sorted by date the member that placed it (so that the dates shown are in order).
     """
     key, agg, direction, key_params = _order(req, w, layout.rum)
     group = GROUP_COLLAPSED if collapse else "id"
@@ -265,7 +266,7 @@ def page_groups(conn: psycopg.Connection, layout: Layout, w: Where, req: SearchR
                 FROM u GROUP BY grp),
             p AS (SELECT * FROM g ORDER BY best {direction}, best_id LIMIT %s OFFSET %s)
         SELECT (SELECT coalesce(sum(n), 0) FROM u)::bigint, (SELECT count(*) FROM g)::bigint,
-               p.grp, p.best, p.first_id, p.size
+               p.grp, p.best, {'p.best_id' if req.sort != 'relevance' or req.q.strip() in ('', '*') else 'p.first_id'}, p.size
         FROM (SELECT 1) one LEFT JOIN p ON TRUE
         ORDER BY p.best {direction}, p.best_id""",
         params + [limit, offset]).fetchall()

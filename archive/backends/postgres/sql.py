@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from ... import fuzzy
 from ... import querytree as T
 from ...analysis import STEMMED_LANGUAGES, TEXT_FIELDS
 from ...model import UNDATED_OLD, date_key
@@ -19,6 +20,8 @@ ENTITY_COLUMNS = {"person": "per", "org": "org", "location": "loc", "misc": "mis
 SCALAR_COLUMNS = {"source": "source_key", "language": "language", "cluster": "cluster", "id": "id"}
 LANGUAGE_OF_FIELD = {name: code for code, name in TEXT_FIELDS.items()}
 MAX_PHRASE_VARIANTS = 256
+WEIGHTED_FIELDS = {"title": "A"}  # title:, as the weight of the title's words (exact and stemmed) in `terms`
+UNKEPT_FIELDS = ("caption", "author")  # not told apart in `terms`: words of the caption, authors not at all
 
 
 def lexeme(field: str, text: str) -> str:
@@ -68,7 +71,7 @@ class Compiler:
             return self.condition(node.required)
         if isinstance(node, T.DateRange):
             return self.date_range(node)
-        if isinstance(node, (T.Term, T.Prefix, T.Wildcard, T.TermRange, T.Phrase)):
+        if isinstance(node, (T.Term, T.Prefix, T.Wildcard, T.TermRange, T.Phrase, T.Fuzzy)):
             return self.field_condition(node)
         raise QueryError(f"cannot search {node!r} here")
 
@@ -81,8 +84,15 @@ class Compiler:
             parts.append(f"date_key <= {self.param(date_key(node.last))}")
         return "(" + " AND ".join(parts) + ")"
 
-    def field_condition(self, node: T.Term | T.Prefix | T.Wildcard | T.TermRange | T.Phrase) -> str:
+    def field_condition(self, node: T.Term | T.Prefix | T.Wildcard | T.TermRange | T.Phrase | T.Fuzzy) -> str:
         field = node.field
+        if field in UNKEPT_FIELDS:
+            raise QueryError(f"{field}: cannot be searched on PostgreSQL yet (its index does not keep the "
+                             f"{'captions' if field == 'caption' else 'authors'} apart): search the text, or title:")
+        if field in WEIGHTED_FIELDS:
+            return self.weighted(node)
+        if isinstance(node, T.Fuzzy) and is_text_field(field):
+            return self.fuzzy(node)
         if isinstance(node, T.Prefix) and not node.text and is_text_field(field):  # field:* (any word)
             if field == "exact":
                 return "length(terms) > 0"
@@ -107,7 +117,7 @@ class Compiler:
                              "a prefix such as word*")
         raise QueryError(f"'{field}:' is not a field that can be searched this way")
 
-    def scalar(self, column: str, node: T.Term | T.Prefix | T.Wildcard | T.TermRange | T.Phrase) -> str:
+    def scalar(self, column: str, node: T.Term | T.Prefix | T.Wildcard | T.TermRange | T.Phrase | T.Fuzzy) -> str:
         if isinstance(node, T.Term):
             return f"{column} = {self.param(node.text)}"
         if isinstance(node, T.Prefix):
@@ -137,6 +147,36 @@ class Compiler:
                 f"WHERE w ~ {self.param(pattern)}))")
 
 
+    def weighted(self, node: T.Node) -> str:
+        """title: words, wildcards, fuzzy words, `title:*`, among the lexemes of the title's weight (exact words)."""
+        weight = WEIGHTED_FIELDS[node.field]  # type: ignore[union-attr]
+        only = "ts_filter(terms, %s::\"char\"[])"  # parameters are numbered in the order they appear
+        if isinstance(node, T.Prefix) and not node.text:
+            self.param("{" + weight.lower() + "}")
+            return f"length({only}) > 0"
+        if isinstance(node, T.Wildcard):
+            head = re.split(r"[*?]", node.pattern, maxsplit=1)[0]
+            regex = "^(?!#)" + re.escape(head) + _regex(node.pattern[len(head):]) + "$"
+        elif isinstance(node, T.Fuzzy):
+            head = node.text[:node.prefix]
+            regex = "^(?:" + fuzzy.pattern(node.text, node.maxdist, node.prefix) + ")$"
+        else:
+            raise QueryError(f"'{node.field}:' cannot be searched this way")  # type: ignore[union-attr]
+        narrow = f"terms @@ {self.param(quote(head) + ':*' + weight)}::tsquery AND " if head else ""
+        self.param("{" + weight.lower() + "}")
+        return f"({narrow}EXISTS (SELECT 1 FROM unnest(tsvector_to_array({only})) AS w WHERE w ~ {self.param(regex)}))"
+
+    def fuzzy(self, node: T.Fuzzy) -> str:
+        """A fuzzy word (`fuzzy.py`): the lexemes sharing its prefix narrow it through the index, a regular
+        expression of every way of making at most N edits decides (exactly the Whoosh engine's words)."""
+        head = lexeme(node.field, node.text[:node.prefix])
+        body = fuzzy.pattern(node.text, node.maxdist, node.prefix)[len(re.escape(node.text[:node.prefix])):]
+        regex = "^" + re.escape(head).replace("\\#", "#") + body + "$"
+        narrow = f"terms @@ {self.param(quote(head) + ':*')}::tsquery AND " if head and not head.endswith(":") else ""
+        return (f"({narrow}EXISTS (SELECT 1 FROM unnest(tsvector_to_array(terms)) AS w "
+                f"WHERE w ~ {self.param(regex)}))")
+
+
 def _regex(pattern: str) -> str:
     """Turn a wildcard pattern (* and ?) into a regular expression body."""
     return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
@@ -146,6 +186,13 @@ def tsquery(node: T.Node) -> str | None:
     """Return the tsquery text of a subtree made only of words, phrases and prefixes (None otherwise)."""
     if isinstance(node, T.Prefix) and not node.text:
         return None
+    weight = WEIGHTED_FIELDS.get(getattr(node, "field", ""), "")
+    if weight and isinstance(node, T.Term):
+        return quote(node.text) + ":" + weight
+    if weight and isinstance(node, T.Prefix):
+        return quote(node.text) + ":*" + weight
+    if weight and isinstance(node, T.Phrase):
+        return phrase(node.words, node.slop, weight)
     if isinstance(node, T.Term) and is_text_field(node.field):
         return quote(lexeme(node.field, node.text))
     if isinstance(node, T.Prefix) and is_text_field(node.field):
@@ -169,9 +216,10 @@ def tsquery(node: T.Node) -> str | None:
     return None
 
 
-def phrase(words: tuple[str, ...], slop: int) -> str:
-    """Return a phrase as tsquery: each word 1 to `slop` positions after the one before, in order."""
-    quoted = [quote(w) for w in words]
+def phrase(words: tuple[str, ...], slop: int, weight: str = "") -> str:
+    """Return a phrase as tsquery: each word 1 to `slop` positions after the one before, in order (each of `weight`,
+    where given)."""
+    quoted = [quote(w) + (":" + weight if weight else "") for w in words]
     if len(quoted) == 1:
         return quoted[0]
     slop = max(1, slop)

@@ -50,7 +50,10 @@ def _cluster_stats(cols: Columns, docs: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def _collapse(cols: Columns, ordered: np.ndarray, scores: np.ndarray | None, stats, start: int,
               stop: int) -> list[tuple[float, int, int]]:
-    """Return rows start..stop of the ordered matches with reprints folded into their cluster's first place."""
+    """Return rows start..stop of the ordered matches with reprints folded into their cluster's first place.
+
+    Sorted by relevance a story shows its earliest version; sorted by date, the version that placed it (with
+    newest, its newest version), so that the dates shown are in order."""
     ids, sizes, earliest, _ = stats
     keys = cols.cluster[ordered]
     positions = np.arange(len(ordered))
@@ -69,7 +72,8 @@ def _collapse(cols: Columns, ordered: np.ndarray, scores: np.ndarray | None, sta
             out.append((score, int(ordered[pos]), 0))
         else:
             i = int(np.searchsorted(ids, key))
-            out.append((score, int(earliest[i]), int(sizes[i]) - 1))
+            shown = int(earliest[i]) if scores is not None else int(ordered[pos])
+            out.append((score, shown, int(sizes[i]) - 1))
     return out
 
 

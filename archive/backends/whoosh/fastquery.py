@@ -79,7 +79,7 @@ class _Evaluator:
             return np.empty(0, dtype=np.int64), (np.empty(0) if scored else None)
         if isinstance(q, Q.Term):
             return self.term(q, scored)
-        if isinstance(q, (Q.Prefix, Q.Wildcard, Q.TermRange)) and q.constantscore:
+        if isinstance(q, (Q.Prefix, Q.Wildcard, Q.TermRange, Q.FuzzyTerm)) and q.constantscore:
             return self.multiterm(q, scored)
         if isinstance(q, Q.Or):
             if getattr(q, "scale", None) or getattr(q, "minmatch", 0):

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator, TypeVar
 from whoosh import query as Q
 from whoosh.reading import IndexReader
 
+from ... import fuzzy
 from ...analysis import TEXT_FIELDS
 from ...query import QueryTooBroad
 from ..base import BackendError, QueryTimeout
@@ -143,6 +144,14 @@ def _candidates(q: Q.MultiTerm, reader: IndexReader, budget: Budget) -> Iterator
         for btext in candidates:
             budget.tick()
             if pattern.match(field.from_bytes(btext)):
+                yield btext
+        return
+    if isinstance(q, Q.FuzzyTerm):  # the same words as PostgreSQL's (`fuzzy.py`), not Whoosh's automaton
+        field = reader.schema[q.fieldname]
+        head = q.text[:q.prefixlength]
+        for btext in reader.expand_prefix(q.fieldname, head) if head else reader.lexicon(q.fieldname):
+            budget.tick()
+            if fuzzy.within(field.from_bytes(btext), q.text, q.maxdist, q.prefixlength):
                 yield btext
         return
     for btext in q._btexts(reader):

@@ -30,6 +30,7 @@ from whoosh.searching import Searcher
 from whoosh.system import pack_uint
 
 from ...analysis import TEXT_FIELDS, analyse_words, exact_analyzer, fold, key_analyzer, language_analyzer, text_field
+from ...query import WORD_FIELDS
 from ..base import IndexBusy, IndexMissing
 from ...model import ENTITY_FIELDS, LABELS, UNDATED_OLD, Article, date_key
 
@@ -137,6 +138,8 @@ def build_schema() -> fields.Schema:
         schema.add(name, AnalysedText(analyzer=language_analyzer(code), phrase=False))  # phrases: `exact`
     for name in ENTITY_FIELDS.values():
         schema.add(name, fields.KEYWORD(analyzer=key_analyzer(True)))
+    for name in WORD_FIELDS:  # title:, caption:, author: (indexes made before them need `archive reindex`)
+        schema.add(name, fields.TEXT(analyzer=exact_analyzer(), phrase=True))
     return schema
 
 
@@ -193,6 +196,12 @@ def to_document(article: Article, analysed: dict[str, Analysed] | None = None) -
     }
     if analysed:
         doc.update(analysed)
+    if article.title:
+        doc["title"] = article.title
+    if article.caption:
+        doc["caption"] = article.caption
+    if article.authors:
+        doc["author"] = "\n".join(article.authors)
     if article.source:
         doc["source"] = fold(article.source)
     if article.cluster:
@@ -334,9 +343,13 @@ def write_articles(w, articles: Iterable[Article], analysed: Mapping[str, dict] 
     index's fields accept them (indexes made before `AnalysedText` analyse the text here).
     """
     usable = analysed if analysed and isinstance(w.schema["exact"], AnalysedText) else {}
+    missing = [name for name in WORD_FIELDS if name not in w.schema]  # an index made before these fields
     count = 0
     for article in articles:
-        w.update_document(**to_document(article, usable.get(article.id)))
+        doc = to_document(article, usable.get(article.id))
+        for name in missing:
+            doc.pop(name, None)
+        w.update_document(**doc)
         count += 1
     return count
 
