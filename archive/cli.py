@@ -319,7 +319,7 @@ def show(obj: Context, article_id: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 def extract(paths: tuple[str, ...], fmt: str) -> None:
     """Read and enrich PATHS without indexing; print one JSON record per article."""
-    from .ingest import process_input
+    from .ingest import library_warnings, process_input
     from .readers import ReadError, iter_inputs
 
     failed = 0
@@ -328,7 +328,10 @@ def extract(paths: tuple[str, ...], fmt: str) -> None:
             click.echo(f"failed: {item}", err=True)
             failed += 1
             continue
-        name, result = process_input(item)
+        with library_warnings(item.name) as warned:
+            name, result = process_input(item)
+        for warning in warned:
+            click.echo(f"warning: {warning}", err=True)
         if isinstance(result, str):
             click.echo(f"failed: {result}", err=True)
             failed += 1

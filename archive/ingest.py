@@ -24,6 +24,7 @@ import warnings
 import zlib
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping, TypeVar
@@ -136,21 +137,26 @@ def process_task(task: Task) -> tuple[str, Prepared | str, list[str], list[str]]
     Return the input's name, its prepared articles (or why the input failed), the records that were skipped and
     the warnings libraries raised meanwhile ("name: message (Category)", each distinct one once).
     """
+    with library_warnings(task.input.name) as warned:
+        name, result, problems = _process_task(task)
+    return name, result, problems, warned
+
+
+@contextmanager
+def library_warnings(name: str) -> Iterator[list[str]]:
+    """Catch the warnings raised in the block (by a library reading the file `name`); when it ends, the list given
+    holds each distinct one once, as "name: message (Category)". Deprecations and the like are left out."""
+    found: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for category in QUIET_WARNINGS:
             warnings.simplefilter("ignore", category)
-        name, result, problems = _process_task(task)
-    return name, result, problems, _warned(task.input.name, caught)
-
-
-def _warned(name: str, caught: list[warnings.WarningMessage]) -> list[str]:
-    """Describe each distinct warning once, naming the file it was raised on."""
+        yield found
     seen: dict[str, None] = {}
-    for w in caught:
+    for w in caught or []:
         message = " ".join(str(w.message).split())
         seen.setdefault(f"{name}: {message} ({w.category.__name__})", None)
-    return list(seen)
+    found.extend(seen)
 
 
 def _process_task(task: Task) -> tuple[str, Prepared | str, list[str]]:

@@ -122,3 +122,15 @@ def test_cli_prints_the_warning_with_its_file(warning_library: None, runner, tmp
     assert result.output.count("odd markup") == 1, result.output
     assert f"warning: {page}: odd markup near the byline (UserWarning)" in result.output
     assert "old parameter" not in result.output
+
+
+def test_extract_names_the_file_of_a_warning(warning_library: None, runner, tmp_path: Path) -> None:
+    from archive.cli import cli
+
+    page = tmp_path / "bridge.html"
+    page.write_bytes(GERMAN_PAGE.read_bytes())
+    result = runner.invoke(cli, ["extract", str(page)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("odd markup") == 1, result.output
+    assert f"warning: {page}: odd markup near the byline (UserWarning)" in result.output
+    assert json.loads(result.output.splitlines()[-1])["language"] == "de"
