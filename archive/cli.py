@@ -406,30 +406,50 @@ def reindex(obj: Context, enrich: bool) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (default: this machine only).")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--debug", is_flag=True, help="Flask debug mode (never on a shared network).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to bind (0: any free one, printed).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Worker processes sharing the port (default: the number of cores).")
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
+              help="Threads answering requests in each worker process.")
+@click.option("--debug", is_flag=True, help="Flask debug mode, one process (never on a shared network).")
 @click.option("--query-seconds", type=click.FloatRange(0), default=None, envvar="ARCHIVE_QUERY_SECONDS",
               help="Time budget of one search on a Whoosh index, in seconds (default 5; 0: none; "
                    "env ARCHIVE_QUERY_SECONDS).")
 @pass_ctx
 @user_errors
-def serve(obj: Context, host: str, port: int, debug: bool, query_seconds: float | None) -> None:
-    """Serve the search web app (read-only) on HOST:PORT with the waitress WSGI server."""
+def serve(obj: Context, host: str, port: int, workers: int | None, threads: int, debug: bool,
+          query_seconds: float | None) -> None:
+    """Serve the search web app (read-only) on HOST:PORT with waitress, in several worker processes."""
+    from . import serving
     from .web import create_app
 
     if debug and host not in ("127.0.0.1", "localhost", "::1"):
         raise click.BadParameter("--debug serves Flask's interactive debugger: only with --host 127.0.0.1",
                                  param_hint="--debug")
-    obj.open().close()
+    obj.open().close()  # fail here, not in every worker; each worker opens its own backend after the fork
     location = obj.index_path if is_url(obj.index_path) else os.path.abspath(obj.index_path)
-    app = create_app({"INDEX_PATH": location, "QUERY_SECONDS": query_seconds})
-    click.echo(f"Serving {obj.shown} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    config = {"INDEX_PATH": location, "QUERY_SECONDS": query_seconds}
     if debug:
-        app.run(host=host, port=port, debug=True, use_reloader=False)
+        click.echo(f"Serving {obj.shown} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+        create_app(config).run(host=host, port=port, debug=True, use_reloader=False)
         return
-    from waitress import serve as wsgi_serve
-
-    wsgi_serve(app, host=host, port=port, threads=8, ident="archive")
+    try:
+        sockets = serving.bind(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    workers = workers or serving.default_workers()
+    port = sockets[0].getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    processes = "1 process" if workers == 1 else f"{workers} worker processes"
+    click.echo(f"Serving {obj.shown} on http://{shown_host}:{port}/ with {processes} (Ctrl-C stops)", err=True)
+    try:
+        status = serving.serve(lambda: create_app(config), sockets, workers, threads)
+    finally:
+        for sock in sockets:
+            sock.close()
+    if status:
+        sys.exit(status)
 
 
 @cli.group()

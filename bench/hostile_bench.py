@@ -5,7 +5,7 @@
 1. Builds (or reuses) a Whoosh index of `--articles` real articles under bench/out/hostile/ (git-ignored): a fixed
    sample of the enriched export of the real corpus (bench/out/scale/base.jsonl, made by bench/scale_bench.py from
    ../shared/data through bench/corpus.py), ingested as exported records (no recogniser run).
-2. Serves it with `archive serve` (waitress, 8 threads) on 127.0.0.1 in a child process.
+2. Serves it with `archive serve --workers 1` (waitress, 8 threads, one process) on 127.0.0.1 in a child process.
 3. Times plain searches alone (the baseline), then for every hostile case: one request alone (time, status, the
    server's peak RSS), and 8 at once while `--plain-clients` threads search plain words in a loop (each hostile
    request's time and status, the server's peak RSS, and the plain searches' p50/p95 during the attack).
@@ -93,7 +93,7 @@ class Server:
         self.port = port
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "archive", "--index", str(index), "serve", "--port", str(port),
-             "--query-seconds", str(query_seconds)],
+             "--query-seconds", str(query_seconds), "--workers", "1"],  # one process: its RSS is the server's
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ | {"PYTHONUNBUFFERED": "1"})
         self.peak = 0
         self._stop = threading.Event()
