@@ -514,6 +514,35 @@ def migrate(obj: Context) -> None:
 
 
 @cli.command()
+@pass_ctx
+@user_errors
+def check(obj: Context) -> None:
+    """Verify the index: every file (or server index) readable and intact, counts consistent; say what to do."""
+    try:
+        backend = open_backend(obj.index_path)
+    except BackendError as exc:
+        if is_url(obj.index_path):
+            raise
+        from .backends.whoosh.integrity import check_index  # a folder too damaged to open is still checked
+
+        problems, articles, segments = check_index(obj.index_path)
+        if not problems:
+            raise
+        from .backends.base import Checked
+
+        report = Checked(problems, f"{articles:,} articles in {segments} segments")
+    else:
+        click.get_current_context().call_on_close(backend.close)
+        report = backend.check()
+    for problem in report.problems:
+        click.echo(problem)
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s) in {obj.shown}", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {report.summary}")
+
+
+@cli.command()
 @click.argument("queries", nargs=-1, required=True)
 @click.option("--by", type=click.Choice(["auto", "day", "week", "month", "year"]), default="auto", show_default=True,
               help="Count per this period (auto: years, months or days, from the span).")

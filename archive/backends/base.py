@@ -54,6 +54,15 @@ class Stats:
     engine: str = ""
 
 
+@dataclass
+class Checked:
+    """What `Backend.check` found: a line per problem (naming the file or server and what to do), and a summary
+    of what was verified (e.g. "1,234 articles in 5 segments")."""
+
+    problems: list[str]
+    summary: str
+
+
 Prepare = Callable[[Article], Any]  # a picklable function run in ingest workers: the engine's per-article work
 Prepared = list[tuple[Article, Any]]
 
@@ -108,6 +117,9 @@ class Backend(Protocol):
 
     def reindex(self, enrich: bool = False) -> int:
         """Rebuild the engine's index from the stored records; return how many were written."""
+
+    def check(self) -> Checked:
+        """Verify the archive's files or indexes (as Lucene's CheckIndex or PostgreSQL's amcheck would)."""
 
     def close(self) -> None:
         """Release connections and open files."""

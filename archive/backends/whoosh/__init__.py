@@ -8,8 +8,9 @@ its wildcards expand to, and only a few expensive ones run at once (`guard.py`).
 from __future__ import annotations
 
 import weakref
+from functools import wraps
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import numpy as np
 from whoosh.reading import TermNotFound
@@ -19,16 +20,37 @@ from ...model import UNDATED_OLD, Article
 from ...request import SearchRequest
 from ...search import FACET_LIMIT, Facets, SearchPage
 from ...timeline import build_timeline
-from ..base import Prepare, Prepared, Stats
+from ..base import BackendError, Checked, Prepare, Prepared, Stats
 from .columns import columns
-from ...query import build_query
+from ...query import QueryError, build_query
+from ...request import RequestError
 from .engine import count_facets, iter_matches, run_search, versions
 from .guard import Admission, Budget, is_expensive
+from .integrity import CHECK, IndexDamaged, check_index, fault, locate_damage
 from .index import (ArchiveIndex, acquire_ingest_lock, analyse, clean_leftovers, create_or_open, iter_articles,
                     stored_article, write_articles)
 from .index import writer as index_writer
 from .pool import SearcherPool
 from .similar import more_like
+
+T = TypeVar("T")
+
+
+def guarded(method: Callable) -> Callable:
+    """Turn a disk fault (full, read-only, permission denied) or a damaged file met by a backend call into one
+    clear `BackendError` naming the folder or file and what to do, instead of a traceback."""
+
+    @wraps(method)
+    def wrapper(self: "WhooshBackend", *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return method(self, *args, **kwargs)
+        except (BackendError, QueryError, RequestError):
+            raise
+        except Exception as exc:
+            self._raise_fault(exc)
+            raise
+
+    return wrapper
 
 
 def _holds(reader, article_id: str) -> bool:  # type: ignore[no-untyped-def]
@@ -55,12 +77,34 @@ class WhooshBackend:
         Budget(query_seconds, query_terms)  # a bad setting is reported when the archive is opened
         self.path = Path(location)
         if create:
-            create_or_open(self.path)
+            try:
+                create_or_open(self.path)
+            except (BackendError, QueryError, RequestError):
+                raise
+            except Exception as exc:
+                self._raise_fault(exc)
+                raise
         self.pool = SearcherPool(location, searchers)
         weakref.finalize(self, self.pool.close)  # kept searchers' files close with the backend
         self._reprints: ReprintTable | None = None
         self._ingest_lock = None  # held from `begin` to `close` by an ingest
 
+    def _raise_fault(self, exc: Exception) -> None:
+        """Raise the clear error for a fault met on this index, where there is one (else return)."""
+        converted = fault(exc, self.path)
+        if converted is not None:
+            raise converted from None
+
+    def _guarded_iter(self, items: Iterator[T]) -> Iterator[T]:
+        try:
+            yield from items
+        except (BackendError, QueryError, RequestError):
+            raise
+        except Exception as exc:
+            self._raise_fault(exc)
+            raise
+
+    @guarded
     def index(self) -> ArchiveIndex:
         """Return the opened index (IndexMissing where there is none)."""
         return self.pool.archive()
@@ -71,6 +115,7 @@ class WhooshBackend:
     def prepare(self) -> Prepare:
         return analyse
 
+    @guarded
     def write(self, batch: Prepared, wait_seconds: float = 0.0) -> int:
         """Cluster and write one batch in one commit: all of it lands, or none of it. Return how many of its
         articles replaced one with the same id (stored, or earlier in the batch)."""
@@ -87,13 +132,20 @@ class WhooshBackend:
             write_articles(w, articles, {id_: analysed for id_, (_, analysed) in last.items()})
         return len(batch) - len(last) + stored
 
+    @guarded
     def begin(self, wait_seconds: float = 0.0) -> None:
         """Take the index for one ingest before any work (IndexBusy where another ingest has it, after waiting up
-        to `wait_seconds`), and clear what an interrupted ingest left behind."""
+        to `wait_seconds`), clear what an interrupted ingest left behind, and refuse an index with a damaged file
+        (one read that differs from its recorded checksum: ingest never builds on a damaged segment)."""
         if self._ingest_lock is None:
             archive = self.index()
             self._ingest_lock = acquire_ingest_lock(archive, wait_seconds)
             clean_leftovers(archive)
+            damaged = locate_damage(self.path)
+            if damaged:
+                self.close()
+                raise IndexDamaged(f"cannot add to the index at {self.path}: {damaged[0].split(': ', 1)[0]} is "
+                                   f"damaged: {CHECK} for what to do")
 
     def finish(self) -> None:
         """Nothing to do: every batch was committed."""
@@ -106,21 +158,26 @@ class WhooshBackend:
 
     # reading
 
+    @guarded
     def version(self) -> int:
         return self.index().version
 
+    @guarded
     def count(self) -> int:
         return self.index().doc_count()
 
+    @guarded
     def get(self, article_id: str) -> Article | None:
         with self.pool.searcher() as searcher:
             fields_ = searcher.document(id=article_id)
         return stored_article(fields_) if fields_ is not None else None
 
+    @guarded
     def versions(self, article: Article) -> list[Article]:
         with self.pool.searcher() as searcher:
             return versions(searcher, article)
 
+    @guarded
     def search(self, req: SearchRequest, facet_limit: int = FACET_LIMIT) -> SearchPage:
         budget = Budget(self.query_seconds, self.query_terms)
         version = self.version()
@@ -130,6 +187,7 @@ class WhooshBackend:
             with self.admission.admit(is_expensive(parsed.text, searcher.reader()), budget):
                 return run_search(searcher, req, version, facet_limit, parsed, budget)
 
+    @guarded
     def matches(self, req: SearchRequest) -> tuple[int, Iterator[Article]]:
         budget = Budget(self.query_seconds, self.query_terms)
         searcher = self.pool.borrow()
@@ -149,11 +207,12 @@ class WhooshBackend:
             finally:
                 self.pool.give_back(searcher)
 
-        return total, articles()
+        return total, self._guarded_iter(articles())
 
     def articles(self) -> Iterator[Article]:
-        return iter_articles(self.index())
+        return self._guarded_iter(iter_articles(self.index()))
 
+    @guarded
     def facet_counts(self, limit: int | None) -> Facets:
         with self.pool.searcher() as searcher:
             if searcher.doc_count_all() == 0:
@@ -161,6 +220,7 @@ class WhooshBackend:
                               timeline=build_timeline(np.empty(0, dtype=np.int64)))
             return count_facets(searcher, list(searcher.reader().all_doc_ids()), limit=limit)
 
+    @guarded
     def stats(self) -> Stats:
         facets = self.facet_counts(None)
         with self.pool.searcher() as searcher:
@@ -175,9 +235,17 @@ class WhooshBackend:
         return Stats(self.location, self.version(), self.count(), first, last, facets.undated,
                      len(facets.values["source"]), facets.values["language"], self.engine)
 
+    @guarded
     def more_like(self, article: Article, limit: int = 5) -> tuple[list[str], list[Article]]:
         with self.pool.searcher() as searcher:
             return more_like(searcher, article, limit)
+
+    @guarded
+    def check(self) -> Checked:
+        """Verify the index folder as Lucene's CheckIndex would (`integrity.py`)."""
+        self.pool.close()
+        problems, articles, segments = check_index(self.path)
+        return Checked(problems, f"{articles:,} articles in {segments} segment{'s' if segments != 1 else ''}")
 
     def close(self) -> None:
         if self._ingest_lock is not None:

@@ -106,11 +106,30 @@ def _segment(reader: IndexReader, key: tuple[str, ...]) -> _Segment:
     if found is not None:
         _segments.move_to_end(key)
         return found
+    _verify(reader)
     built = _decode(reader)
     _segments[key] = built
     while len(_segments) > _SEGMENT_CACHE_SIZE:
         _segments.popitem(last=False)
     return built
+
+
+def _verify(reader: Any) -> None:
+    """Compare the column files about to be decoded with the checksums recorded when they were written: a damaged
+    one is named (IndexDamaged) instead of silently sorting and counting wrong."""
+    from pathlib import Path
+
+    from .integrity import CHECK, IndexDamaged, verify_files
+
+    folder = getattr(getattr(reader, "_storage", None), "folder", None)
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if not folder or segment is None:
+        return
+    segid = segment.segment_id()
+    problems = verify_files(Path(folder), "", segid, [f"{segid}.{c}.col" for c in ("sort_old", "cluster", "facets",
+                                                                                      "id")])
+    if problems:
+        raise IndexDamaged(f"the index file {problems[0].split(': ', 1)[0]} is damaged: {CHECK} for what to do")
 
 
 def _text(value: Any) -> str:

@@ -8,6 +8,7 @@ put undated articles last whichever way the results are sorted.
 """
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -32,6 +33,7 @@ from whoosh.system import pack_uint
 from ...analysis import TEXT_FIELDS, analyse_words, exact_analyzer, fold, key_analyzer, language_analyzer, text_field
 from ...query import WORD_FIELDS
 from ..base import IndexBusy, IndexMissing
+from .integrity import release_leaked, write_sums
 from ...model import ENTITY_FIELDS, LABELS, UNDATED_OLD, Article, date_key
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,25 @@ def _flush_segment(self) -> None:  # type: ignore[no-untyped-def]
 
 
 writing.SegmentWriter._flush_segment = _flush_segment
+_commit_toc = writing.SegmentWriter._commit_toc
+
+
+def _commit_toc_with_sums(self, segments) -> None:  # type: ignore[no-untyped-def]
+    """Whoosh's `SegmentWriter._commit_toc`, first recording the checksums of every segment this commit wrote
+    (`integrity.py`), so that no table of contents names a segment without them."""
+    folder = getattr(self.storage, "folder", None)
+    if folder:
+        before = getattr(self, "segments_before", None)  # set by `writer`; else: every segment without sums
+        for segment in segments:
+            segid = segment.segment_id()
+            if segment.is_compound() or (segid in before if before is not None
+                                         else os.path.exists(os.path.join(folder, f"{segid}.sums"))):
+                continue
+            write_sums(Path(folder), self.indexname, segment)
+    _commit_toc(self, segments)
+
+
+writing.SegmentWriter._commit_toc = _commit_toc_with_sums
 
 
 class Analysed:
@@ -240,7 +261,7 @@ class ArchiveIndex:
         return int(self.ix.latest_generation())
 
     def doc_count(self) -> int:
-        return int(self.ix.doc_count())
+        return sum(s.doc_count() for s in self.ix._segments())  # from the table of contents: no segment opened
 
 
 def open_index(path: str | os.PathLike) -> ArchiveIndex:
@@ -327,13 +348,64 @@ def writer(archive: ArchiveIndex, timeout: float = 0.0) -> Iterator:
         raise IndexBusy(
             f"another ingest is writing to the index at {archive.path}: wait for it to finish and run this again"
         ) from None
+    w.segments_before = {s.segment_id() for s in w.segments}  # the segments this commit did not write
     try:
         yield w
-    except BaseException:
-        w.cancel()
-        raise
-    else:
         w.commit()
+    except BaseException:
+        abandon(archive, w)
+        raise
+
+
+def abandon(archive: ArchiveIndex, w) -> None:  # type: ignore[no-untyped-def]
+    """Give up a writer whose batch or commit failed (a full disk...): release its lock and remove every file it
+    had begun, so that nothing half-written keeps the disk full."""
+    try:
+        if not w.is_closed:
+            w.cancel()
+    except Exception as exc:  # a commit that failed half way leaves the writer in no state to cancel
+        log.debug("cancelling a failed writer", exc_info=True)
+        release_leaked(exc)  # the files its frames had open (a full disk: kept open, they keep their space)
+        for step in (lambda: w._tempstorage.destroy(), lambda: w.writelock and w.writelock.release()):
+            try:
+                step()
+            except Exception:
+                log.debug("releasing a failed writer", exc_info=True)
+        w.is_closed = True
+    _close_files(w)  # a file deleted while still open would keep its space
+    try:
+        clean_leftovers(archive)
+    except Exception:
+        log.debug("removing a failed commit's files", exc_info=True)
+
+
+def _close_files(root: object, depth: int = 5) -> None:
+    """Close every open file reachable from a failed writer's attributes (its segment files, column writers...)."""
+    seen: set[int] = set()
+    todo = [(root, 0)]
+    while todo:
+        obj, level = todo.pop()
+        if id(obj) in seen or level > depth:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, io.IOBase):
+            try:
+                obj.close()
+            except Exception:  # its buffer could not be written (the disk is full): the file is closed anyway
+                try:
+                    getattr(obj, "raw", obj).close()
+                except Exception:
+                    pass
+            continue
+        if isinstance(obj, dict):
+            children = list(obj.values())
+        elif isinstance(obj, (list, tuple, set)):
+            children = list(obj)
+        elif hasattr(obj, "__dict__") and type(obj).__module__.startswith("whoosh"):
+            children = list(vars(obj).values())
+        else:
+            continue
+        todo += [(child, level + 1) for child in children]
 
 
 def write_articles(w, articles: Iterable[Article], analysed: Mapping[str, dict] | None = None) -> int:
@@ -361,6 +433,12 @@ def stored_article(fields_: dict) -> Article:
 
 def iter_articles(archive: ArchiveIndex) -> Iterator[Article]:
     """Yield every article stored in the index (for export and reindex)."""
-    with archive.searcher() as s:
-        for fields_ in s.all_stored_fields():
-            yield stored_article(fields_)
+    ix = archive.ix
+    for segment in ix._segments():  # the stored records only: no other file of a segment is read (reindex)
+        perdoc = segment.codec().per_document_reader(ix.storage, segment)
+        try:
+            for docnum in range(segment.doc_count_all()):
+                if not segment.is_deleted(docnum):
+                    yield stored_article(perdoc.stored_fields(docnum))
+        finally:
+            perdoc.close()
