@@ -157,3 +157,17 @@ def test_reindex_repairs_what_check_says_it_repairs(runner, index):
     run(runner, index, "reindex")
     assert run(runner, index, "check").output.strip() == "ok: 13 articles in 1 segment"
     assert run(runner, index, "stats").output.count("articles: 13") == 1
+
+
+def test_segments_without_checksums_are_decoded_and_said_so(runner, index):
+    """An index written before checksums were recorded still checks (every file decoded), and says what it skipped."""
+    for sums in index.glob("MAIN_*.sums"):
+        sums.unlink()
+    assert run(runner, index, "check").output.strip() == (
+        "ok: 13 articles in 3 segments (3 written before checksums were recorded: decoded but not compared; "
+        "`archive reindex` records them)")
+    damage(segment_file(index, "._stored.col"), "zero")
+    result = runner.invoke(cli, ["--index", str(index), "check"])
+    assert result.exit_code == 1
+    no_traceback(result)
+    assert f"{segment_file(index, '._stored.col')}: " in result.output and "cannot be decoded" in result.output

@@ -381,11 +381,35 @@ def _check_segment(folder: Path, storage, schema, indexname: str, segment,  # ty
         if bad_terms:
             blame(path("pst"), f"{bad_terms:,} word(s) list documents that do not match their counts "
                   f"(first: {first_term})", fix)
+        _decode_columns(reader, schema, n, path, blame, fix)
         if records and not any(p.endswith(".col") and not p.endswith(STORED) for p in named):
             problems += [p for p in _check_columns(reader, records, n, path, fix) if p.split(": ", 1)[0] not in named]
     finally:
         reader.close()
     return problems
+
+
+def _decode_columns(reader, schema, n: int, path, blame, fix: str) -> None:  # type: ignore[no-untyped-def]
+    """Read every column file of a segment (ours, and Whoosh's field lengths) end to end."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
+    perdoc = reader._perdoc
+    for field in schema.names():
+        targets = [(field, schema[field].column_type)] if schema[field].column_type is not None else []
+        if schema[field].scorable:
+            targets.append((f"_{field}_len", LENGTHS_COLUMN))
+        for name, column in targets:
+            if not perdoc.has_column(name):
+                if n and name in ("id", "sort_old", "facets"):  # every document has these
+                    blame(path(f"{name}.col"), "missing", fix)
+                continue
+            try:
+                count = sum(1 for _ in perdoc.column_reader(name, column))
+                if count != n:
+                    raise ValueError(f"{count} values for {n} documents")
+            except Exception as exc:
+                blame(path(f"{name}.col"), f"cannot be decoded end to end ({type(exc).__name__}: {_short(exc)})",
+                      fix)
 
 
 def _check_columns(reader, records: dict, n: int, path, fix: str) -> list[str]:  # type: ignore[no-untyped-def]
