@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from .analysis import fold
 from .backends.base import Backend
-from .request import RequestError, SearchRequest
+from .request import RequestError, SearchRequest, last_value, whole_number
 
 FACETS = {"source": "source", "person": "PER", "org": "ORG", "location": "LOC", "misc": "MISC",
           "language": "language"}  # parameter name -> facet key
@@ -44,14 +44,14 @@ class ValuesRequest:
         if facet not in FACETS:
             raise RequestError("facet", f"unknown facet {facet!r}: use one of {', '.join(FACETS)}")
         search = SearchRequest.from_params(lambda name: [] if name in _OWN else get(name))
-        by = _last(get("by")) or "count"
+        by = last_value(get("by")) or "count"
         if by not in ORDERS:
             raise RequestError("by", f"unknown order {by!r}: use count or name")
-        contains = " ".join((_last(get("contains")) or "").split())
+        contains = " ".join((last_value(get("contains")) or "").split())
         if len(contains) > MAX_CONTAINS:
             raise RequestError("contains", f"keep it under {MAX_CONTAINS} characters")
-        return cls(facet, search, by, contains, _whole("page", get, 1, 1, 1_000_000),
-                   _whole("size", get, DEFAULT_SIZE, 1, MAX_SIZE))
+        return cls(facet, search, by, contains, whole_number("page", get, 1, 1, 1_000_000),
+                   whole_number("size", get, DEFAULT_SIZE, 1, MAX_SIZE))
 
     def params(self, **changes: Any) -> list[tuple[str, str]]:
         """Return the request as URL parameters (the facet is in the path), with `changes` applied."""
@@ -70,20 +70,6 @@ class ValuesRequest:
     @property
     def whole_archive(self) -> bool:
         return not self.search.q and not self.search.has_filters()
-
-
-def _last(values: list[str]) -> str | None:
-    values = [v.strip() for v in values if v is not None and v.strip()]
-    return values[-1] if values else None
-
-
-def _whole(param: str, get: Callable[[str], list[str]], default: int, low: int, high: int) -> int:
-    raw = _last(get(param))
-    if raw is None:
-        return default
-    if not raw.isdecimal() or not low <= int(raw) <= high:
-        raise RequestError(param, f"{raw!r}: give a whole number from {low:,} to {high:,}")
-    return int(raw)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from .backends.base import Backend
 from .export import safe_cell
 from .model import Article
 from .occurrences import Finder
-from .request import DEFAULT_PAGE_SIZE, RequestError, SearchRequest
+from .request import DEFAULT_PAGE_SIZE, RequestError, SearchRequest, last_value, whole_number
 
 SORTS = ("date", "newest", "source", "left", "right")
 DEFAULT_WIDTH = 60
@@ -57,11 +57,11 @@ class KwicRequest:
     def from_params(cls, get: Callable[[str], list[str]]) -> "KwicRequest":
         """Build from named parameter lists (web args or CLI options); raise RequestError naming the parameter."""
         search = SearchRequest.from_params(lambda name: [] if name in _OWN_PARAMS else get(name))
-        sort = _last(get("sort")) or "date"
+        sort = last_value(get("sort")) or "date"
         if sort not in SORTS:
             raise RequestError("sort", f"unknown order {sort!r}: use one of {', '.join(SORTS)}")
-        return cls(search, _whole("width", get, DEFAULT_WIDTH, MIN_WIDTH, MAX_WIDTH), sort,
-                   _whole("page", get, 1, 1, SCAN_LIMIT), _whole("size", get, DEFAULT_SIZE, 1, MAX_SIZE))
+        return cls(search, whole_number("width", get, DEFAULT_WIDTH, MIN_WIDTH, MAX_WIDTH), sort,
+                   whole_number("page", get, 1, 1, SCAN_LIMIT), whole_number("size", get, DEFAULT_SIZE, 1, MAX_SIZE))
 
     @classmethod
     def of_search(cls, req: SearchRequest) -> "KwicRequest":
@@ -93,20 +93,6 @@ class KwicRequest:
         if req.size != DEFAULT_SIZE:
             out.append(("size", str(req.size)))
         return out
-
-
-def _last(values: list[str]) -> str | None:
-    values = [v.strip() for v in values if v is not None and v.strip()]
-    return values[-1] if values else None
-
-
-def _whole(param: str, get: Callable[[str], list[str]], default: int, low: int, high: int) -> int:
-    raw = _last(get(param))
-    if raw is None:
-        return default
-    if not re.fullmatch(r"\d+", raw) or not low <= int(raw) <= high:
-        raise RequestError(param, f"{raw!r}: give a whole number from {low:,} to {high:,}")
-    return int(raw)
 
 
 @dataclass(frozen=True)

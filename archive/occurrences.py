@@ -19,22 +19,6 @@ from .snippets import QueryTerms
 _WORD_RE, _EXACT_RE = re.compile(WORD_PATTERN), re.compile(EXACT_PATTERN)
 
 
-def _positive_leaves(q: T.Node) -> Iterator[T.Node]:
-    """Yield the leaves of a query that are not under a NOT."""
-    if isinstance(q, T.Not):
-        return
-    if isinstance(q, T.AndNot):
-        yield from _positive_leaves(q.positive)
-    elif isinstance(q, T.AndMaybe):
-        yield from _positive_leaves(q.required)
-        yield from _positive_leaves(q.optional)
-    elif isinstance(q, (T.And, T.Or)):
-        for child in q.children:
-            yield from _positive_leaves(child)
-    else:
-        yield q
-
-
 def _is_text(field: str | None) -> bool:
     return field == "exact" or (field or "").startswith("text_")
 
@@ -52,7 +36,7 @@ class Finder:
     """The words, prefixes, wildcards and phrases of a query, and where they occur in a text."""
 
     def __init__(self, tree: T.Node):
-        leaves = [leaf for leaf in _positive_leaves(tree) if _is_text(getattr(leaf, "field", None))]
+        leaves = [leaf for leaf in T.positive_leaves(tree) if _is_text(getattr(leaf, "field", None))]
         self.phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         for leaf in leaves:
             if isinstance(leaf, T.Phrase):

@@ -8,6 +8,7 @@ Texts are already analysed (folded, stemmed) as the index holds them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 from datetime import datetime
 
 
@@ -99,3 +100,19 @@ class Nothing:
 
 
 Node = Term | Phrase | Prefix | Wildcard | Fuzzy | TermRange | DateRange | And | Or | Not | AndNot | AndMaybe | Every | Nothing
+
+
+def positive_leaves(q: Node) -> Iterator[Node]:
+    """Yield the leaves of a query that are not under a NOT (the words a match shows, and that are marked)."""
+    if isinstance(q, Not):
+        return
+    if isinstance(q, AndNot):
+        yield from positive_leaves(q.positive)
+    elif isinstance(q, AndMaybe):
+        yield from positive_leaves(q.required)
+        yield from positive_leaves(q.optional)
+    elif isinstance(q, (And, Or)):
+        for child in q.children:
+            yield from positive_leaves(child)
+    else:
+        yield q

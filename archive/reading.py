@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from . import querytree as T
 from .model import Article
-from .occurrences import Finder, _positive_leaves
+from .occurrences import Finder
 from .query import QueryError, build_query, query_schema
 from .request import RequestError, SearchRequest
 
@@ -65,7 +65,7 @@ def reading(article: Article, req: SearchRequest | None) -> Reading:
         tree = build_query(replace(req, page=1), query_schema()).tree()[0]
     except QueryError:
         return out
-    leaves = list(_positive_leaves(tree))
+    leaves = list(T.positive_leaves(tree))
 
     def finder(part: str) -> Finder:  # the text's words, and the part's own field read as its exact words
         own = tuple(replace(leaf, field="exact") for leaf in leaves  # type: ignore[call-arg,arg-type]

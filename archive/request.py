@@ -166,9 +166,23 @@ def _values(raw: Iterable[str]) -> list[str]:
     return out
 
 
-def _last(values: list[str]) -> str | None:
+def last_value(values: list[str]) -> str | None:
+    """Return the last non-blank value of a parameter, stripped (None where there is none)."""
     values = [v for v in values if v is not None and str(v).strip()]
     return values[-1].strip() if values else None
+
+
+_last = last_value
+
+
+def whole_number(param: str, get: Callable[[str], list[str]], default: int, low: int, high: int) -> int:
+    """Read the last value of a parameter as a whole number in [low, high]; raise RequestError naming it."""
+    raw = _last(get(param))
+    if raw is None:
+        return default
+    if not raw.isdecimal() or not raw.isascii() or not low <= int(raw) <= high:
+        raise RequestError(param, f"{raw!r}: give a whole number from {low:,} to {high:,}")
+    return int(raw)
 
 
 def _flag(value: str | None) -> bool:

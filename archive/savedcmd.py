@@ -9,9 +9,11 @@ from typing import Any
 
 import click
 
-from .cli import Context, build_request, pass_ctx, search_options, user_errors
+from .cli import Context, build_request, search_options, user_errors
 from .model import public_origin
 from . import saved as store
+
+pass_ctx = click.make_pass_decorator(Context)  # as in cli.py (imported from there, mypy meets the import cycle)
 
 SAVED_OPTION = click.option(
     "--saved", "saved_file", envvar="ARCHIVE_SAVED", type=click.Path(dir_okay=False),

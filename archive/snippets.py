@@ -32,7 +32,7 @@ class QueryTerms:
         terms: set[tuple[str, str]] = set()
         prefixes: set[tuple[str, str]] = set()
         patterns: set[tuple[str, str]] = set()
-        for leaf in _positive_leaves(q):
+        for leaf in T.positive_leaves(q):
             if isinstance(leaf, T.Term):
                 terms.add((leaf.field, leaf.text))
             elif isinstance(leaf, T.Phrase):
@@ -45,22 +45,6 @@ class QueryTerms:
             elif isinstance(leaf, T.Fuzzy):
                 patterns.add((leaf.field, fuzzy.pattern(leaf.text, leaf.maxdist, leaf.prefix)))
         return cls(frozenset(terms), frozenset(prefixes), frozenset(patterns))
-
-
-def _positive_leaves(q: T.Node):
-    """Yield the leaves of a query that are not under a NOT (their words must not be marked)."""
-    if isinstance(q, (T.Not,)):
-        return
-    if isinstance(q, T.AndNot):
-        yield from _positive_leaves(q.positive)
-    elif isinstance(q, T.AndMaybe):
-        yield from _positive_leaves(q.required)
-        yield from _positive_leaves(q.optional)
-    elif isinstance(q, (T.And, T.Or)):
-        for child in q.children:
-            yield from _positive_leaves(child)
-    else:
-        yield q
 
 
 Segments = list[tuple[str, bool]]

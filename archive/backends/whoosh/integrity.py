@@ -337,7 +337,7 @@ def _check_segment(folder: Path, storage, schema, indexname: str, segment,  # ty
     if perdoc is not None:
         from .index import stored_article
 
-        bad, first = 0, None
+        bad, first = 0, None  # type: tuple[int, Exception | None]
         try:
             for docnum in range(n):
                 try:
@@ -346,7 +346,7 @@ def _check_segment(folder: Path, storage, schema, indexname: str, segment,  # ty
                     bad, first = bad + 1, first or exc
         finally:
             perdoc.close()
-        if bad:
+        if bad and first is not None:
             blame(path(STORED.lstrip(".")), f"{bad:,} of {n:,} stored records cannot be decoded "
                   f"({type(first).__name__}: {_short(first)})", RESTORE)
     live_ids += [a.id for d, a in records.items() if not segment.is_deleted(d)]  # type: ignore[attr-defined]
