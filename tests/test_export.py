@@ -81,15 +81,6 @@ def test_api_export_csv(client, app):
     assert json.loads(empty.headers["X-Archive-Export"])["total"] == 0
 
 
-def test_csv_export_is_read_by_pandas_as_it_is(client):
-    pandas = pytest.importorskip("pandas")
-    text = client.get("/api/export?format=csv&q=minister+OR+haven").get_data(as_text=True)
-    frame = pandas.read_csv(io.StringIO(text), keep_default_na=False)
-    meta, header, rows = read_csv_export(text)
-    assert list(frame.columns) == header and len(frame) == len(rows) == meta["total"]
-    assert list(frame["id"]) == [r["id"] for r in rows]
-
-
 def test_relevance_export_follows_the_search_order(client, app):
     _, records = jsonl(client.get("/api/export?format=jsonl&q=minister+OR+haven").get_data(as_text=True))
     assert [r["id"] for r in records] == every_id(app.config["INDEX_PATH"], {"q": "minister OR haven"})
