@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import quote
 
 from .model import Article
 from .request import SearchRequest
@@ -63,7 +64,7 @@ def atom_feed(page: SearchPage, base_url: str, self_url: str, search_url: str) -
     for hit in entries:
         a = hit.article
         entry = ET.SubElement(feed, "entry")
-        link = f"{base_url}/articles/{a.id}"
+        link = f"{base_url}/articles/{quote(a.id)}"
         _text(entry, "id", link)
         _text(entry, "title", a.display_title)
         ET.SubElement(entry, "link", rel="alternate", type="text/html", href=link)

@@ -68,7 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         page.facets = for_reader(_backend(), page.facets, current_app.config["LANGUAGE"])
         return render_template("search.html", req=req, page=page)
 
-    @app.get("/articles/<article_id>")
+    @app.get("/articles/<path:article_id>")
     def article_page(article_id: str):
         article = _article(article_id)
         terms, similar = _backend().more_like(article)
@@ -117,7 +117,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                    "X-Archive-Export": json.dumps(cite, ensure_ascii=True)}  # the citation, also in the file
         return Response(lines, mimetype=FORMATS[fmt].split(";")[0], headers=headers)
 
-    @app.get("/api/articles/<article_id>")
+    @app.get("/api/articles/<path:article_id>")
     def api_article(article_id: str):
         article = _article(article_id)
         record = article.to_dict()

@@ -308,3 +308,36 @@ def test_security_headers_and_published_origins(client):
     assert all("/" not in json.loads(line)["origin"] for line in export)
     assert client.get("/entities/person/%20").status_code == 404
     assert client.get("/sources/%20").status_code == 404
+
+
+def test_ids_with_slashes_and_odd_characters_have_working_links(tmp_path):
+    """Result links, the article page, its JSON and the feed work for an id with /, ?, #, % and a space (an
+    exported record keeps its id as written)."""
+    import json
+    import re
+    from urllib.parse import unquote
+
+    from archive.backends import open_backend
+    from archive.ingest import ingest
+
+    odd = "wire/2016 09?x=1#frag 100%"
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps({"id": "1", "title": "Havenstaking", "date": "2016-09-09",
+                                 "body": "De havenarbeiders in Antwerpen leggen het werk neer."}) + "\n",
+                     encoding="utf-8")
+    assert not ingest([str(plain)], str(tmp_path / "first"), workers=1).failures
+    backend = open_backend(str(tmp_path / "first"))
+    record = next(iter(backend.articles())).to_dict() | {"id": odd}
+    backend.close()
+    records = tmp_path / "odd.jsonl"
+    records.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert not ingest([str(records)], str(tmp_path / "ix"), workers=1).failures
+    client = create_app({"TESTING": True, "INDEX_PATH": str(tmp_path / "ix")}).test_client()
+    page = client.get("/?q=havenarbeiders").get_data(as_text=True)
+    [link] = re.findall(r'<h3><a href="(/articles/[^"?]+)', page)
+    assert unquote(link[len("/articles/"):]) == odd and "#" not in link and "?" not in link
+    article = client.get(link)
+    assert article.status_code == 200 and "Havenstaking" in article.get_data(as_text=True)
+    assert client.get("/api" + link).get_json()["id"] == odd
+    feed = client.get("/feed?q=havenarbeiders").get_data(as_text=True)
+    assert link in feed
