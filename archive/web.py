@@ -162,13 +162,13 @@ class _BackendHolder:
     def __init__(self, location: str, searchers: int, query_seconds: float | None = None):
         self.location = location
         self.searchers = searchers
-        self.query_seconds = query_seconds  # Whoosh's time budget per search (PostgreSQL: ARCHIVE_PG_TIMEOUT)
+        self.query_seconds = query_seconds  # the time budget per search (PostgreSQL: per statement)
         self._backend: Backend | None = None
 
     def get(self) -> Backend:
         if self._backend is None:
-            options: dict[str, Any] = {"read_only": True} if "://" in str(self.location) \
-                else {"searchers": self.searchers, "query_seconds": self.query_seconds}
+            options: dict[str, Any] = {"read_only": True, "query_seconds": self.query_seconds} \
+                if "://" in str(self.location) else {"searchers": self.searchers, "query_seconds": self.query_seconds}
             backend = open_backend(self.location, **options)
             backend.count()  # raises IndexMissing where there is nothing to read
             self._backend = backend

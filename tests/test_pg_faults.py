@@ -152,3 +152,21 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_the_web_app_gives_each_statement_the_search_budget(pg_servers, monkeypatch):
+    """The web app's statements stop at the time budget of a search (a 503 that says so), the CLI's do not."""
+    url = pg.fresh(pg_servers.single)
+    ingest([str(SAMPLE)], url, workers=1)
+    for backend, expected in ((open_backend(url, read_only=True, query_seconds=0.5), "500ms"),
+                              (open_backend(url), "1min")):  # the CLI's: ARCHIVE_PG_TIMEOUT
+        with backend.pool.connection() as conn:
+            assert conn.execute("SHOW statement_timeout").fetchone()[0] == expected
+        backend.close()
+    monkeypatch.setenv("ARCHIVE_QUERY_SECONDS", "0.001")
+    client = create_app({"TESTING": True, "INDEX_PATH": url}).test_client()
+    response = client.get("/?q=haven&facets=1")
+    assert response.status_code == 503 and "time limit" in response.get_data(as_text=True)
+    monkeypatch.setenv("ARCHIVE_QUERY_SECONDS", "soon")
+    bad = create_app({"TESTING": True, "INDEX_PATH": url}).test_client().get("/?q=haven")
+    assert bad.status_code == 503 and "ARCHIVE_QUERY_SECONDS" in bad.get_data(as_text=True)

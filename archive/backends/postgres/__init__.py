@@ -41,11 +41,19 @@ class PostgresBackend:
 
     engine = "postgresql"
 
-    def __init__(self, location: str, create: bool = False, connections: int = 8, read_only: bool = False):
+    def __init__(self, location: str, create: bool = False, connections: int = 8, read_only: bool = False,
+                 query_seconds: float | None = None):
+        """`read_only` (the web app): PostgreSQL refuses writes, and each statement gets the time budget of a
+        search (`query_seconds`, else ARCHIVE_QUERY_SECONDS, else 5 s; 0: ARCHIVE_PG_TIMEOUT alone)."""
         self.url = location
         self.location = safe_url(location)
-        timeout = int(os.environ.get("ARCHIVE_PG_TIMEOUT", "60000") or 60000)
-        self.pool = ConnectionPool(location, connections, timeout, read_only=read_only and not create)
+        timeout = _setting("ARCHIVE_PG_TIMEOUT", None, 60_000)
+        if read_only and not create:
+            seconds = _setting("ARCHIVE_QUERY_SECONDS", query_seconds, 5.0)
+            if seconds > 0:
+                budget = max(1, int(seconds * 1000))
+                timeout = budget if timeout == 0 else min(timeout, budget)
+        self.pool = ConnectionPool(location, connections, int(timeout), read_only=read_only and not create)
         self._written = 0
         self._before: int | None = None  # articles in the archive when this ingest first wrote
         weakref.finalize(self, self.pool.close)
@@ -340,6 +348,18 @@ class PostgresBackend:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _setting(name: str, given: float | None, default: float) -> float:
+    """Return a time setting: given, else the environment's, else the default; a bad value is one clear error."""
+    raw = str(given).strip() if given is not None else os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise BackendError(f"{name}={raw!r} is not a time: give a number (0 for no limit)")
+    return value
 
 
 def _score(best: float, rum: bool) -> float:
