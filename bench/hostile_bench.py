@@ -69,9 +69,14 @@ def build_index(articles: int) -> Path:
 
     OUT.mkdir(parents=True, exist_ok=True)
     lines = base_export().read_text(encoding="utf-8").splitlines()
-    chosen = sorted(random.Random(0).sample(range(len(lines)), min(articles, len(lines))))
-    sample = OUT / f"sample-{articles}.jsonl"
-    sample.write_text("".join(lines[i] + "\n" for i in chosen), encoding="utf-8")
+    if articles > len(lines):  # more than the real corpus: its records cycled with new ids, as scale_bench does
+        from scale_bench import replica
+
+        sample = replica(base_export(), 0, articles)
+    else:
+        chosen = sorted(random.Random(0).sample(range(len(lines)), articles))
+        sample = OUT / f"sample-{articles}.jsonl"
+        sample.write_text("".join(lines[i] + "\n" for i in chosen), encoding="utf-8")
     started = time.monotonic()
     report = ingest([str(sample)], str(index), workers=2)
     print(f"ingested {report.articles} articles in {time.monotonic() - started:.0f} s "
