@@ -149,8 +149,8 @@ def _field_map(value: str | None) -> dict[str, str] | None:
         raise click.BadParameter(str(exc), param_hint="--map") from None
 
 
-def search_options(fn: Callable) -> Callable:
-    """The search filters shared by `search` and `export`."""
+def filter_options(fn: Callable) -> Callable:
+    """The search filters shared by `search`, `export`, `kwic` and `saved add`."""
     options = [
         click.option("--source", multiple=True, help="Only this source (repeatable)."),
         click.option("--person", multiple=True, help="Mentions this person (repeatable: all must match)."),
@@ -161,12 +161,16 @@ def search_options(fn: Callable) -> Callable:
         click.option("--language", multiple=True, help="Language code (nl, fr, en...)."),
         click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
         click.option("--to", "date_to", help="Up to and including this date."),
-        click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
-                     show_default=True),
     ]
     for option in reversed(options):
         fn = option(fn)
     return fn
+
+
+def search_options(fn: Callable) -> Callable:
+    """The search filters and the order of results."""
+    return filter_options(click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
+                                       default="relevance", show_default=True)(fn))
 
 
 def build_request(query: tuple[str, ...], **kw: Any) -> SearchRequest:
@@ -614,13 +618,7 @@ def attention(obj: Context, queries: tuple[str, ...], by: str, normalise: bool, 
 @click.option("--size", default="50", show_default=True, help="Lines per page (1-1000).")
 @click.option("--all", "every", is_flag=True, help="Every line (up to the scan limit), not one page (csv, json).")
 @click.option("--versions", is_flag=True, help="Read every version of a reprinted story.")
-@click.option("--source", multiple=True, help="Only this source (repeatable).")
-@click.option("--person", multiple=True, help="Mentions this person.")
-@click.option("--org", multiple=True, help="Mentions this organisation.")
-@click.option("--location", multiple=True, help="Mentions this place.")
-@click.option("--language", multiple=True, help="Language code (nl, fr, en...).")
-@click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Up to and including this date.")
+@filter_options
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @pass_ctx
 @user_errors
