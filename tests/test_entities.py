@@ -133,6 +133,21 @@ def test_seed_persons_locations_orgs(seed_entities) -> None:  # type: ignore[no-
 
 
 @pytest.mark.shared
+def test_seed_has_no_job_titles_or_adjective_places(seed_entities) -> None:  # type: ignore[no-untyped-def]
+    text, ents = seed_entities
+    names = {e.name for e in ents}
+    assert not names & {"Buitenlandminister", "VN-gezant", "Zwitserse Genève"}
+    geneva = [e for e in ents if e.start == text.index("Zwitserse Genève") + len("Zwitserse ")]
+    assert [(e.label, e.text) for e in geneva] == [("LOC", "Genève")]
+
+
+def test_adjective_before_a_place_and_titles() -> None:
+    ents = extract_entities("De Franse minister reisde naar het Duitse Keulen. De KNVB-woordvoerder zweeg.", "nl")
+    assert ("LOC", "Keulen") in {(e.label, e.text) for e in ents}
+    assert not {e.text for e in ents} & {"Duitse Keulen", "KNVB-woordvoerder"}
+
+
+@pytest.mark.shared
 def test_seed_coreference_and_noise(seed_entities) -> None:  # type: ignore[no-untyped-def]
     text, ents = seed_entities
     for e in ents:

@@ -7,19 +7,23 @@
    compound ending in one, or a sentence-opening word the news text almost always writes in lower case).
    A "person" holding a word that ends like a body (`Fietsersbond`, `Stadskrant`, `…partij`) is an
    organisation.
-3. Name particles: `Staffan` + `de` + `Mistura` tagged as two entities around a lowercase particle
+3. A one-word "name" that is a job title (`Buitenlandminister`, `VN-gezant`) is dropped, and a nationality
+   adjective before a known place is not part of it: `het Zwitserse Genève` names the place `Genève`.
+4. Name particles: `Staffan` + `de` + `Mistura` tagged as two entities around a lowercase particle
    become one person, split from a place written just before it (`Syrië Staffan`). Not for
    Spanish, where `de` is mostly the preposition inside organisation names.
 """
 from __future__ import annotations
 
-from .fallback import PARTICLES as NAME_PARTICLES, TITLES
+from .fallback import PARTICLES as NAME_PARTICLES, TITLES, resources
 from .features import BREAKS, Featurizer
+from .normalise import name_key
 
 PARTICLES = {"de", "di", "da", "du", "dos", "ten", "ter", "bin"}  # not van/von: too often "of"
 STRONG = {"PER", "ORG", "LOC"}
 ORG_ENDINGS = ("bond", "krant", "partij", "bank", "vereniging", "federatie", "raad", "instituut", "ministerie", "groep")
-COMPOUND_TITLES = ("leider", "minister", "voorzitter", "woordvoerder", "president", "burgemeester", "topman")
+COMPOUND_TITLES = ("leider", "minister", "voorzitter", "woordvoerder", "president", "burgemeester", "topman", "gezant")
+ADJECTIVE_ENDINGS = ("se", "sche")  # Dutch and German nationality adjectives: Zwitserse, Franse, Belgische
 
 
 def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
@@ -45,6 +49,23 @@ def _is_title(words: list[str], i: int, featurizer: Featurizer) -> bool:
     return opens_sentence and featurizer.caps.get(low) == "0"
 
 
+def _is_job(word: str) -> bool:
+    """`Buitenlandminister`, `VN-gezant`, `Minister`: a title or a compound ending in one, not a name."""
+    low = word.lower().rsplit("-", 1)[-1]
+    return low in TITLES or any(low.endswith(t) for t in COMPOUND_TITLES)
+
+
+def _adjective_before_place(words: list[str]) -> bool:
+    """Whether a span is a nationality adjective and a place it does not belong to (`Zwitserse Genève`,
+    not `Nederlandse Antillen`, which is a place as a whole)."""
+    places = resources()[0]
+    first = words[0]
+    return (
+        first[:1].isupper() and first.lower().endswith(ADJECTIVE_ENDINGS) and len(first) > 4
+        and name_key(" ".join(words[1:])) in places and name_key(" ".join(words)) not in places
+    )
+
+
 def _is_place(featurizer: Featurizer, word: str) -> bool:
     return "LOC" in featurizer.gazetteer.get(word, ())
 
@@ -61,6 +82,10 @@ def repair(
             i += 1
         if kind == "PER" and any(w.lower().endswith(ORG_ENDINGS) and len(w) > 6 for w in words[i:j]):
             kind = "ORG"  # `Fietsersbond Gent`, `Stadskrant Schelde`: a body, not a person
+        if kind == "MISC" and j - i == 1 and _is_job(words[i]):
+            continue  # a one-word person may be a surname that is a title (King, Koning)
+        if kind in ("MISC", "LOC") and j - i > 1 and _adjective_before_place(words[i:j]):
+            kind, i = "LOC", i + 1
         spans.append((kind, i, j))
     out: list[tuple[str, int, int]] = []
     for kind, i, j in spans:
