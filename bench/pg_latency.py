@@ -6,7 +6,8 @@ every match, and the floor that exact counting sets, over the mix of `scale_benc
 For each query of the mix, in turn (so that both see the same moment of a noisy machine): the search as the
 archive runs it (RUM where installed), the same search with ranking over every match (`ts_rank`-style full
 pass, what schema version 1 did), and the exact count alone (no page, no facets): no search that reports an
-exact total can be faster than its count. Prints p50/p95 of each and their ratio.
+exact total can be faster than its count; for faceted searches also the facet and timeline counts alone (one
+statement, every shard its part), which no faceted search can beat. Prints p50/p95 of each and their ratio.
 """
 from __future__ import annotations
 
@@ -56,6 +57,10 @@ def main() -> None:
                 with backend.pool.connection() as conn:
                     sql_search.counts(conn, backend.layout, where, req.collapse)
 
+            def facets() -> None:
+                with backend.pool.connection() as conn:
+                    sql_search.facet_counts(conn, backend.layout, where)
+
             for _ in range(args.runs):
                 backend.layout = rum_layout
                 times["archive"].append(timed(lambda: backend.search(req)))
@@ -63,6 +68,8 @@ def main() -> None:
                 times["full pass"].append(timed(lambda: backend.search(req)))
                 backend.layout = rum_layout
                 times["count alone"].append(timed(count))
+                if req.facets:
+                    times.setdefault("facets alone", []).append(timed(facets))
         for label, values in times.items():
             print(f"  {kind:8} {label:12} p50 {statistics.median(values):8.1f} ms   p95 {pct(values, 0.95):8.1f} ms"
                   f"   (n={len(values)})", flush=True)
