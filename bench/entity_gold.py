@@ -4,6 +4,8 @@
     python bench/entity_gold.py pick                    # the articles of the set (refs), chosen reproducibly
     python bench/entity_gold.py show REF [REF ...]      # an article's fields as the archive reads them
     python bench/entity_gold.py check                   # every annotated form occurs in its article
+    python bench/entity_gold.py dump FILE               # write the system's mentions (to score another version)
+    python bench/entity_gold.py --system FILE           # score mentions dumped by another version of the archive
 
 The gold file holds, per article, only its reference (where it is in ../shared/data) and our annotations:
 every person (PER), organisation (ORG) and place (LOC) with its canonical name and the forms the article writes
@@ -122,7 +124,12 @@ def pick(data: Path) -> list[str]:
     return refs
 
 
-def score(data: Path, gold_path: Path, show_errors: bool) -> None:
+def system_mentions(article: Article) -> list[list]:
+    """The shipped path's PER/ORG/LOC mentions of an article: [field, start, end, label, name]."""
+    return [[e.field, e.start, e.end, e.label, e.name] for e in find_entities(article) if e.label in TYPES]
+
+
+def score(data: Path, gold_path: Path, show_errors: bool, system: dict[str, list[list]] | None = None) -> None:
     rows = [json.loads(line) for line in gold_path.open(encoding="utf-8") if line.strip()]
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
@@ -134,7 +141,8 @@ def score(data: Path, gold_path: Path, show_errors: bool) -> None:
         article = load(row["ref"], data)
         lang = row.get("language") or article.language or "?"
         gold = gold_mentions(article, row["entities"])
-        found = {(e.field, e.start, e.end): (e.label, e.name) for e in find_entities(article) if e.label in TYPES}
+        mentions = system[row["ref"]] if system is not None else system_mentions(article)
+        found = {(f, start, end): (label, name) for f, start, end, label, name in mentions}
         for span, (kind, name) in gold.items():
             got = found.get(span)
             if got and got[0] == kind:
@@ -176,11 +184,12 @@ def span_text(article: Article, span: tuple[str, int, int]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", nargs="?", default="score", choices=("score", "pick", "show", "check"))
+    ap.add_argument("command", nargs="?", default="score", choices=("score", "pick", "show", "check", "dump"))
     ap.add_argument("refs", nargs="*")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--gold", type=Path, default=GOLD)
     ap.add_argument("--errors", action="store_true", help="list every miss, false mention and wrong name")
+    ap.add_argument("--system", type=Path, help="score the mentions in this dump instead of running the archive")
     args = ap.parse_args()
     if args.command == "pick":
         print("\n".join(pick(args.data)))
@@ -205,8 +214,17 @@ def main() -> None:
                         print(f"{row['ref']}: form {form!r} ({e['name']}) is not in the article")
         print(f"{bad} problems")
         sys.exit(1 if bad else 0)
+    elif args.command == "dump":
+        with open(args.refs[0], "w", encoding="utf-8") as fh:
+            for line in args.gold.open(encoding="utf-8"):
+                ref = json.loads(line)["ref"]
+                fh.write(json.dumps({"ref": ref, "mentions": system_mentions(load(ref, args.data))},
+                                    ensure_ascii=False) + "\n")
     else:
-        score(args.data, args.gold, args.errors)
+        system = None
+        if args.system:
+            system = {r["ref"]: r["mentions"] for r in map(json.loads, args.system.open(encoding="utf-8"))}
+        score(args.data, args.gold, args.errors, system)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@
    organisation.
 3. A one-word "name" that is a job title (`Buitenlandminister`, `VN-gezant`) is dropped, and a nationality
    adjective before a known place is not part of it: `het Zwitserse Genève` names the place `Genève`.
-4. Name particles: `Staffan` + `de` + `Mistura` tagged as two entities around a lowercase particle
-   become one person, split from a place written just before it (`Syrië Staffan`). Not for
-   Spanish, where `de` is mostly the preposition inside organisation names.
+4. Name particles: two persons around lowercase particles are one (`Tamara` + `van` + `Ark`);
+   `Staffan` + `de` + `Mistura` tagged as two entities around a lowercase particle become one person,
+   split from a place written just before it (`Syrië Staffan`). Not for Spanish, where `de` is mostly
+   the preposition inside organisation names.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .features import BREAKS, Featurizer
 from .normalise import name_key
 
 PARTICLES = {"de", "di", "da", "du", "dos", "ten", "ter", "bin"}  # not van/von: too often "of"
+PERSON_PARTICLES = PARTICLES | {"van", "von", "der", "den", "la", "le", "del"}  # between two tagged persons
 STRONG = {"PER", "ORG", "LOC"}
 ORG_ENDINGS = ("bond", "krant", "partij", "bank", "vereniging", "federatie", "raad", "instituut", "ministerie", "groep")
 COMPOUND_TITLES = ("leider", "minister", "voorzitter", "woordvoerder", "president", "burgemeester", "topman", "gezant")
@@ -91,6 +93,12 @@ def repair(
     for kind, i, j in spans:
         if out and particles:
             pk, pi, pj = out[-1]
+            between = [w.lower() for w in words[pj:i]]
+            if pk == kind == "PER" and 1 <= len(between) <= 2 and between[0] in PERSON_PARTICLES and all(
+                w in PERSON_PARTICLES for w in between
+            ) and words[pj][:1].islower():
+                out[-1] = ("PER", pi, j)  # `Tamara` + `van` + `Ark`, both tagged persons: one name
+                continue
             if (
                 i == pj + 1
                 and words[pj] in PARTICLES

@@ -7,6 +7,7 @@ name -> LOC; an organisation word or an acronym -> ORG; a gazetteer vote; otherw
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -77,6 +78,29 @@ def resources() -> tuple[set[str], set[str], dict[str, Counter[str]]]:
     return places, given, votes
 
 
+_ELIDED = re.compile(r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=[A-ZÀ-ÖØ-Þ])", re.I)
+
+
+def _split_elisions(sent: list[Token]) -> list[Token]:
+    """`l'Ukraine`, `d’Arcachon`, `qu'Emmanuel`: the French elided article apart from the name it joins."""
+    out = []
+    for tok in sent:
+        m = _ELIDED.match(tok.text)
+        if m and m.end() < len(tok.text):
+            out.append(Token(tok.text[: m.end()], tok.start, tok.start + m.end()))
+            out.append(Token(tok.text[m.end():], tok.start + m.end(), tok.end))
+        else:
+            out.append(tok)
+    return out
+
+
+def _compound_place(words: list[str]) -> bool:
+    """`Pyrénées-Atlantiques`, `Nouvelle-Aquitaine`, `Lège-Cap-Ferret`: one word of capitalised parts joined by
+    hyphens, which French writes for regions, departments and towns (not `Jean-Pierre`, a given name)."""
+    parts = words[0].split("-") if len(words) == 1 else []
+    return len(parts) > 1 and all(p[:1].isupper() and len(p) > 1 for p in parts) and not words[0].isupper()
+
+
 def _is_cap(word: str) -> bool:
     return word[:1].isupper() and any(ch.isalpha() for ch in word)
 
@@ -128,6 +152,8 @@ def _label(words: list[str], prev: str, places: set[str], given: set[str], votes
         tally.update(votes.get(w, {}))
     if tally:
         return tally.most_common(1)[0][0]
+    if _compound_place(words) and words[0] not in given:
+        return "LOC"
     return "PER" if len(words) in (2, 3) and all(w[:1].isupper() for w in words) else "MISC"
 
 
@@ -141,6 +167,8 @@ def extract(text: str, language: str | None = None) -> list[tuple[str, int, int]
     places, given, votes = resources()
     out = []
     for sent in sentences(text):
+        if not strict:
+            sent = _split_elisions(sent)
         for i, j in _runs(sent):
             while i < j and sent[i].text.lower() in STOPWORDS:
                 i += 1  # "Le", "Selon", "Het" ... at the start of a run
