@@ -164,12 +164,15 @@ class PostgresBackend:
         with self.pool.connection() as conn, conn.transaction():  # one snapshot on every shard for all counts
             if not self.layout.sharded:
                 conn.execute("SET LOCAL enable_seqscan = off")  # see schema.NO_SEQSCAN
-            ranked, groups = None, None
+            ranked, groups, counted = None, None, None
             if where.rank is not None and self.layout.rum:  # the shards start on the page; count meanwhile
                 ranked = sql_search.Ranked(conn, self.layout, where, req.collapse, start, req.page_size)
-            facets = self._facets(conn, where, req, facet_limit) if req.facets else None
+            if req.facets:
+                counted = sql_search.facet_counts(conn, self.layout, where, req.collapse)
+            facets = self._facets(conn, counted, req, facet_limit) if counted is not None else None
             if ranked is not None:
-                total, results_total = sql_search.counts(conn, self.layout, where, req.collapse)
+                total, results_total = ((counted.total, counted.results_total) if counted
+                                        else sql_search.counts(conn, self.layout, where, req.collapse))
                 groups = ranked.groups()
             if groups is None:
                 total, results_total, groups = sql_search.page_groups(
@@ -193,10 +196,10 @@ class PostgresBackend:
         row = conn.execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM archive_version").fetchone()
         return int(row[0]) if row else 0
 
-    def _facets(self, conn, where: sql_search.Where, req: SearchRequest | None,  # type: ignore[no-untyped-def]
+    def _facets(self, conn, counted: sql_search.Counted, req: SearchRequest | None,  # type: ignore[no-untyped-def]
                 limit: int | None) -> Facets:
-        """Count every facet and the timeline over the matches (names as most often written archive-wide)."""
-        combos, entities = sql_search.facet_counts(conn, self.layout, where)
+        """Every facet and the timeline of the matches counted (names as most often written archive-wide)."""
+        combos, entities = counted.combos, counted.entities
         by: dict[str, dict[str, int]] = {"source": {}, "language": {}}
         days: dict[int, int] = {}
         for source, language, day, n in combos:
@@ -270,7 +273,8 @@ class PostgresBackend:
 
     def facet_counts(self, limit: int | None) -> Facets:
         with self.pool.connection() as conn:
-            return self._facets(conn, sql_search.Where("TRUE", [], None), None, limit)
+            counted = sql_search.facet_counts(conn, self.layout, sql_search.Where("TRUE", [], None))
+            return self._facets(conn, counted, None, limit)
 
     def stats(self) -> Stats:
         facets = self.facet_counts(None)

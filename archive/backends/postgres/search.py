@@ -2,8 +2,9 @@
 
 Every statement is a UNION ALL of one branch per shard (one branch on a single server), each branch a whole
 aggregate over that shard's matches, so postgres_fdw sends it to the shard and the shards work at the same time
-(async foreign scans): counts, facets (over the `article_keys` view), the timeline by day, and for the page one
-row per result group (a reprint cluster, or an article) with its sort key. The coordinator only merges those.
+(async foreign scans): counts, and for the page one row per result group (a reprint cluster, or an article)
+with its sort key. The coordinator only merges those. Facets, the timeline and the counts of a faceted search
+come from one scan of each shard's matches (`facet_counts`), sent to the shards through dblink.
 Relevance, where the archive has the RUM index, is RUM's distance `terms <=> query` (cover density: how often
 and how close together the query's words occur, title words weighted up), read from the index for the best
 matches only (`ranked_groups`); elsewhere `ts_rank` over every match. Neither is Whoosh's BM25F: the same
@@ -61,25 +62,69 @@ def total(conn: psycopg.Connection, layout: Layout, w: Where) -> int:
     return int(row[0]) if row else 0
 
 
-def facet_counts(conn: psycopg.Connection, layout: Layout,
-                 w: Where) -> tuple[list[tuple[str | None, str, int, int]], list[tuple[str, str, int]]]:
-    """Count the matches in one statement, each shard its own part.
+FACET_BRANCH = (
+    "WITH m AS MATERIALIZED (SELECT source_key, language, date_key / 10000 AS day, grp, per, org, loc, misc "
+    "FROM {rel} WHERE {where}) "
+    "SELECT 'a'::text AS kind, source_key AS x, language AS y, day, count(*) AS n FROM m GROUP BY 2, 3, 4 "
+    "UNION ALL SELECT 'e', k.facet, k.key, 0::bigint, count(*) FROM m CROSS JOIN LATERAL ("
+    "SELECT 'PER'::text AS facet, x AS key FROM unnest(m.per) x UNION ALL SELECT 'ORG', x FROM unnest(m.org) x "
+    "UNION ALL SELECT 'LOC', x FROM unnest(m.loc) x UNION ALL SELECT 'MISC', x FROM unnest(m.misc) x) k "
+    "GROUP BY 2, 3"
+)
+FACET_GROUPS = " UNION ALL SELECT 'g', grp, NULL, 0::bigint, count(*) FROM m GROUP BY 2"
+FACET_COLUMNS = "AS t(kind text, x text, y text, day bigint, n bigint)"
 
-    Returns (source key, language, day or -1, articles), from which come the total, two facets and the timeline,
-    and (label, key, articles) for every entity among the matches.
+
+@dataclass
+class Counted:
+    """What one pass over the matches gives: the exact totals, the facets and the timeline."""
+
+    total: int
+    results_total: int  # groups when collapsing, else the total
+    combos: list[tuple[str | None, str, int, int]]  # (source key, language, day or -1, articles)
+    entities: list[tuple[str, str, int]]  # (label, key, articles)
+
+
+def facet_counts(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool = False) -> Counted:
+    """Count the matches, their facets and their timeline in one scan per shard, all shards at once.
+
+    Each shard reads its matches once (a materialised CTE) and aggregates them three ways: by source, language
+    and day; by entity; and, when collapsing, by reprint group, whose keys the coordinator counts distinct
+    (a story's reprints may lie on different shards). On a coordinator the statement goes through dblink,
+    as the ranking does: postgres_fdw cannot send a CTE to a shard.
     """
-    articles = (f"SELECT 'a'::text AS kind, source_key AS x, language AS y, date_key / 10000 AS day, "
-                f"count(*) AS n FROM {{rel}} WHERE {w.sql} GROUP BY 2, 3, 4")
-    keys = (f"SELECT 'e'::text AS kind, facet AS x, key AS y, 0::bigint AS day, count(*) AS n FROM {{rel}} "
-            f"WHERE facet IN ('PER', 'ORG', 'LOC', 'MISC') AND {w.sql} GROUP BY 2, 3")
-    sql_a, params_a = union(layout.articles, articles, w.params)
-    sql_e, params_e = union(layout.keys, keys, w.params)
-    rows = conn.execute(f"SELECT kind, x, y, day, sum(n)::bigint FROM ({sql_a} UNION ALL {sql_e}) u "
-                        "GROUP BY 1, 2, 3, 4", params_a + params_e).fetchall()
+    branch = FACET_BRANCH.replace("{where}", w.sql) + (FACET_GROUPS if collapse else "")
+    combine = ("SELECT kind, x, y, day, sum(n)::bigint FROM u WHERE kind <> 'g' GROUP BY 1, 2, 3, 4 "
+               "UNION ALL SELECT 'g', NULL, NULL, count(DISTINCT x), coalesce(sum(n), 0)::bigint FROM u "
+               "WHERE kind = 'g'")
+    if layout.sharded:
+        names = shard_connections(conn, layout, "facets")
+        send(conn, names, branch, w.params)
+        results = " UNION ALL ".join(f"SELECT * FROM dblink_get_result('{name}') {FACET_COLUMNS}" for name in names)
+        rows = conn.execute(f"WITH u AS MATERIALIZED ({results}) {combine}").fetchall()
+        conn.execute(results)  # each connection's closing empty result
+    else:
+        rows = conn.execute(f"WITH u AS MATERIALIZED ({branch.replace('{rel}', layout.articles[0])}) {combine}",
+                            w.params).fetchall()
     undated_day = UNDATED_OLD // 10000
     combos = [(x, y, -1 if day == undated_day else int(day), int(n)) for kind, x, y, day, n in rows if kind == "a"]
     entities = [(x, y, int(n)) for kind, x, y, _, n in rows if kind == "e"]
-    return combos, entities
+    total = sum(n for *_, n in combos)
+    groups = [int(day) for kind, _, _, day, _ in rows if kind == "g"]
+    return Counted(total, groups[0] if collapse and groups else total, combos, entities)
+
+
+def send(conn: psycopg.Connection, names: list[str], branch: str, params: list[Any]) -> None:
+    """Start `branch` (with `{rel}` for the shard's table) on every shard connection, without waiting.
+
+    The values become SQL literals made by PostgreSQL's `format('%L')` from bound parameters: no user text is
+    pasted into SQL by the archive."""
+    template = branch.replace("{rel}", "articles_shard").replace("%", "%%").replace("%%s", "%L")
+    args = ", ".join("%s::text[]::text" if isinstance(v, list) else "%s::bigint::text" if isinstance(v, int)
+                     else "%s::text" for v in params)
+    sends = ", ".join(f"dblink_send_query('{name}', q.sql)" for name in names)
+    conn.execute(f"SELECT {sends} FROM (SELECT format(%s, VARIADIC ARRAY[{args}]::text[]) AS sql) q",
+                 [template] + params)
 
 
 def counts(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool) -> tuple[int, int]:
@@ -114,7 +159,7 @@ class Ranked:
         self.conn, self.layout, self.w, self.collapse = conn, layout, w, collapse
         self.offset, self.need = offset, offset + limit
         self.n = max(RANKED_FIRST, self.need * RANKED_PER_RESULT)
-        self.names = _rank_connections(conn, layout) if layout.sharded else []
+        self.names = shard_connections(conn, layout, "rank") if layout.sharded else []
         self._send()
 
     def _statement(self) -> tuple[str, list[Any]]:
@@ -125,13 +170,7 @@ class Ranked:
     def _send(self) -> None:
         if not self.layout.sharded:
             return
-        branch, params = self._statement()
-        template = branch.replace("{rel}", "articles_shard").replace("%", "%%").replace("%%s", "%L")
-        args = ", ".join("%s::text[]::text" if isinstance(v, list) else "%s::bigint::text" if isinstance(v, int)
-                         else "%s::text" for v in params)
-        sends = ", ".join(f"dblink_send_query('{name}', q.sql)" for name in self.names)
-        self.conn.execute(f"SELECT {sends} FROM (SELECT format(%s, VARIADIC ARRAY[{args}]::text[]) AS sql) q",
-                          [template] + params)
+        send(self.conn, self.names, *self._statement())
 
     def _receive(self) -> list[tuple[str, str, str, float]]:
         """Return (shard, id, group, distance) of each shard's `n` best matches."""
@@ -185,14 +224,15 @@ def ranked_groups(conn: psycopg.Connection, layout: Layout, w: Where, collapse: 
 RANK_COLUMNS = "AS t(id text, grp text, d real)"
 
 
-def _rank_connections(conn: psycopg.Connection, layout: Layout) -> list[str]:
-    """Return the names of this session's dblink connections to the shards, opening those missing."""
+def shard_connections(conn: psycopg.Connection, layout: Layout, purpose: str) -> list[str]:
+    """Return the names of this session's dblink connections to the shards for one purpose (each carries one
+    statement at a time), opening those missing."""
     row = conn.execute("SELECT dblink_get_connections()").fetchone()
     have = set(row[0] or []) if row else set()
     timeout = conn.execute("SELECT current_setting('statement_timeout')").fetchone()
     names = []
     for server in layout.shards:
-        name = "archive_rank_" + server[len("archive_shard_"):]
+        name = f"archive_{purpose}_" + server[len("archive_shard_"):]
         if name not in have:
             try:
                 conn.execute("SELECT dblink_connect(%s, %s)", (name, server))
