@@ -196,10 +196,10 @@ class PostgresBackend:
         row = conn.execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM archive_version").fetchone()
         return int(row[0]) if row else 0
 
-    def _facets(self, conn, counted: sql_search.Counted, req: SearchRequest | None,  # type: ignore[no-untyped-def]
+    def _facets(self, conn, matches: sql_search.Counted, req: SearchRequest | None,  # type: ignore[no-untyped-def]
                 limit: int | None) -> Facets:
         """Every facet and the timeline of the matches counted (names as most often written archive-wide)."""
-        combos, entities = counted.combos, counted.entities
+        combos, entities = matches.combos, matches.entities
         by: dict[str, dict[str, int]] = {"source": {}, "language": {}}
         days: dict[int, int] = {}
         for source, language, day, n in combos:
