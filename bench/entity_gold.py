@@ -26,6 +26,7 @@ import re
 import sys
 import tempfile
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,13 +65,9 @@ def load(ref: str, data: Path) -> Article:
     if kind == "page":
         return _read_one(data / "htmldate-dev" / "pages" / key)
     if kind == "reuters":
-        from corpus import reuters_records
-
-        record = next((r for r in reuters_records(data / "reuters21578") if r["id"] == f"reuters-{key}"), None)
+        record = _records(data, "reuters").get(f"reuters-{key}")
     elif kind == "dpg":
-        path = data / "dpgmedia2019" / "dpgMedia2019-articles-byarticle-all.jsonl"
-        record = next((json.loads(line) for line in path.open(encoding="utf-8")
-                       if json.loads(line)["id"] == int(key)), None)
+        record = _records(data, "dpg").get(int(key))
     else:
         raise SystemExit(f"unknown reference {ref!r}: use reuters:, bbc:, dpg:, basil: or page:")
     if record is None:
@@ -79,6 +76,18 @@ def load(ref: str, data: Path) -> Article:
         path = Path(tmp) / "one.jsonl"
         path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
         return _read_one(path)
+
+
+@lru_cache(maxsize=4)
+def _records(data: Path, kind: str) -> dict:
+    """Every Reuters story (as bench/corpus.py converts it) or DPG Media record, by id: read once."""
+    if kind == "reuters":
+        from corpus import reuters_records
+
+        return {r["id"]: r for r in reuters_records(data / "reuters21578")}
+    path = data / "dpgmedia2019" / "dpgMedia2019-articles-byarticle-all.jsonl"
+    with path.open(encoding="utf-8") as fh:
+        return {r["id"]: r for r in map(json.loads, fh)}
 
 
 def gold_mentions(article: Article, entities: list[dict]) -> dict[tuple[str, int, int], tuple[str, str]]:
