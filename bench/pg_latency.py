@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import resource
 import statistics
 import sys
 import time
@@ -76,6 +77,8 @@ def main() -> None:
         print(f"  {kind:8} full pass / archive p50: "
               f"{statistics.median(times['full pass']) / statistics.median(times['archive']):.2f}", flush=True)
     backend.close()
+    print(f"peak memory of this process (every search in-process): "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", flush=True)
 
 
 if __name__ == "__main__":
