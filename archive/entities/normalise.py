@@ -41,10 +41,12 @@ def name_key(name: str) -> str:
 
 
 def clean_name(text: str) -> str:
-    """Return a mention's written form without edge punctuation, possessive `'s` or line breaks.
+    """Return a mention's written form without edge punctuation, possessive `'s` or line breaks, with a straight
+    apostrophe (`Bassin d’Arcachon` and `Bassin d'Arcachon` are one name).
 
     The period of an abbreviation stays: `U.S.`, `E.U.`, `Inc.`, `Jr.`.
     """
+    text = text.replace("’", "'")
     name = " ".join(text.split()).strip(_EDGE)
     if len(name) > 3:
         name = _POSSESSIVE.sub("", name)
