@@ -1,6 +1,7 @@
 """Tests of the entity recognisers: shipped models, offsets, names, aliases, fallback."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,76 @@ def test_french_fallback_knows_belgian_towns() -> None:
 ])
 def test_dutch_bodies_and_titles(text: str, label: str, name: str) -> None:
     assert (label, name) in {(e.label, e.name) for e in extract_entities(text, "nl")}
+
+
+@pytest.fixture(scope="module")
+def featurizers():  # type: ignore[no-untyped-def]
+    from archive.entities import tagger
+
+    return {lang: tagger(lang).featurizer for lang in ("nl", "en")}
+
+
+def _bio(n: int, spans: list[tuple[str, int, int]]) -> list[str]:
+    tags = ["O"] * n
+    for kind, i, j in spans:
+        tags[i:j] = ["B-" + kind] + ["I-" + kind] * (j - i - 1)
+    return tags
+
+
+@pytest.mark.parametrize("sentence,tagged,expected", [
+    ("Gisteren zei de CIA niets .", [("PER", 3, 4)], [("ORG", 3, 4)]),  # an acronym in a sentence in lower case
+    ("Het verkeer op de A12 stond stil .", [("ORG", 4, 5)], [("LOC", 4, 5)]),  # a road
+    ("De Belastingdienst stuurt brieven .", [("MISC", 1, 2)], [("ORG", 1, 2)]),  # a body's ending
+    ("Senators met on Capitol Hill today .", [("PER", 3, 5)], [("LOC", 3, 5)]),  # a hill, no given name
+    ("She watched Damon Hill race .", [("PER", 2, 4)], [("PER", 2, 4)]),  # a given name: a person
+    ("Gisteren sprak Ruud Klaverstein met ons .", [("ORG", 2, 4)], [("PER", 2, 4)]),  # given name and surname
+    ("The Super Bowl starts at six .", [("ORG", 1, 3)], [("MISC", 1, 3)]),  # an event
+    ("He spoke to Harbour News yesterday .", [("PER", 3, 5)], [("ORG", 3, 5)]),  # a news outlet
+    ("Yesterday Springfield Mayor Anna Berg said no .", [("ORG", 1, 5)], [("LOC", 1, 2), ("PER", 3, 5)]),
+    ("Henk Jansen Zwolle Goed plan", [("PER", 0, 4)], [("PER", 0, 2), ("LOC", 2, 3)]),  # a letter's signature
+    ("We liepen langs Blauwe Haven gisteren .", [("LOC", 3, 6)], [("LOC", 3, 5)]),  # no lower-case end
+    ("the Center for Coastal Studies said", [("LOC", 1, 2), ("ORG", 3, 5)], [("ORG", 1, 5)]),
+    ("the United States Senate voted", [("LOC", 1, 3), ("ORG", 3, 4)], [("ORG", 1, 4)]),
+    ("tonnes of U.S. Beans for May", [("ORG", 2, 4)], [("ORG", 2, 3)]),  # a place's abbreviation, a common word
+    ("In 2017 gaf Trump de CIA meer macht .", [("ORG", 3, 4), ("ORG", 5, 6)], [("ORG", 3, 4), ("ORG", 5, 6)]),
+])
+def test_corrections_by_the_words(  # type: ignore[no-untyped-def]
+    featurizers, sentence: str, tagged: list, expected: list
+) -> None:
+    from archive.entities.corrections import repair
+
+    words = sentence.split()
+    featurizer = featurizers["en" if "U.S." in words else "nl"]  # the English news writes `beans` in lower case
+    assert repair(words, _bio(len(words), tagged), featurizer) == expected
+
+
+def test_a_place_in_a_persons_place_is_a_place() -> None:
+    from archive.entities.noise import places_not_persons
+
+    text = "The mayor of Zwolle spoke. Zwolle is quiet, she said, and in Zwolle the shops stayed open."
+    mentions = [("PER", m.start(), m.end()) for m in re.finditer("Zwolle", text)]
+    assert {label for label, _, _ in places_not_persons(text, mentions)} == {"LOC"}
+    text = "Coach Lars Zwolle left. Zwolle said the team in Zwolle was ready."
+    mentions = [("PER", 6, 17)] + [("PER", m.start(), m.end()) for m in re.finditer("Zwolle", text)][1:]
+    assert {label for label, _, _ in places_not_persons(text, mentions)} == {"PER"}  # a person's surname
+
+
+def test_state_abbreviation_keeps_its_period_and_common_nouns_are_no_names() -> None:
+    from archive.entities.noise import clean, not_a_name
+
+    text = "Protests in Springfield, Mo. went on."
+    start = text.index("Mo")
+    assert ("LOC", start, start + 3) in clean(text, [("LOC", start, start + 2)])
+    assert not_a_name("RFID") and not_a_name("Social Security") and not_a_name("CO2")
+    assert not not_a_name("Social Security Administration")
+
+
+def test_lord_is_a_title_and_outlets_are_organisations() -> None:
+    from archive.entities.names import strip_title
+    from archive.entities.normalise import load_alias_labels, tables
+
+    text = "Lord Ashworth gave money."
+    assert strip_title(text, 0, 13, "en") == (5, True)
+    labels = load_alias_labels(str(Path(__file__).resolve().parent.parent / "archive" / "entities" / "aliases.txt"))
+    assert labels.get(name_key("Trouw")) == labels.get(name_key("Fox News")) == "ORG"
+    assert tables().key_name("Europees Parlement") == tables().key_name("European Parliament")

@@ -1,4 +1,4 @@
-"""Written forms of a name that point to one entity: a title before a person's name (`Mr.`, `mevrouw`,
+"""Written forms of a name that point to one entity: a title before a person's name (`Mr.`, `Lord`, `mevrouw`,
 `Mme`, `Herr`, `Sra.`), middle initials and generational suffixes inside it (`Robert S. Mueller III` is
 `Robert Mueller`), US state abbreviations (`Calif.` is California), party-and-state tags (`D-N.Y.`, no
 place) and places written in capitals in a dateline or headline (`WASHINGTON` is Washington).
@@ -9,7 +9,8 @@ import re
 from functools import lru_cache
 
 HONORIFICS = {  # titles that stand before a person's name and are no part of it; M. and Don only where they are titles
-    "": "mr mrs ms dr prof sen senator rep gov pres president sir rev gen col lt sgt capt adm supt insp",
+    "": "mr mrs ms dr prof sen senator rep gov pres president sir lord baroness dame rev gen col lt sgt capt adm "
+        "supt insp",
     "en": "",
     "nl": "meneer mevrouw mevr dhr mw mr drs ir ing",
     "fr": "m mme mlle monsieur madame mademoiselle me mgr",

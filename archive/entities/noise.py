@@ -4,16 +4,25 @@
   such a table (`Net 807,000 vs 2,858,000`) and ticker symbols (`<BP>`);
 - words of a headline (a line in capitals or title case, or a short first line over a blank one) that the body
   does not support: `Obama Mocks` is `Obama` where the body names him, nothing where it does not;
+- a US state abbreviation without its period (`Mo` in `Ferguson, Mo.`): the period is part of it;
+- an organisation or place the article names on its own, run into the end of a person's name (`Tim Matavz
+  Vitesse`): the two apart;
 - a name written elsewhere in the article as a longer whole (`Forum` `voor` `Democratie` tagged in two pieces);
-- names that are dates or common nouns once resolved: months, weekdays, holidays, `TV`, `GMT`.
+- names that are dates or common nouns once resolved: months, weekdays, holidays, `TV`, `GMT`, technologies and
+  substances (`RFID`, `GPS`, `CO2`), benefit programmes (`Social Security`, `Medicare`);
+- a lone "person" that is a known place, written nowhere as a person's surname, is the place where the article
+  also writes it as one: after `in`/`near`/`uit`/`te`, after `port of`/`gemeente`, or before a US state
+  (`in Ferguson`, `the port of Ningbo`, `FERGUSON, Mo.`).
 """
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from functools import lru_cache
 
-from .normalise import aliases, clean_name, name_key
+from . import names
+from .normalise import aliases, clean_name, name_key, tables
 
 TABLE_CODES = {"qtr", "qtrs", "qtly", "qtrly", "shr", "shrs", "revs", "avg", "oper", "mths", "dlrs", "mln", "bln"}
 NOT_NAMES = {name_key(w) for w in set(
@@ -29,10 +38,12 @@ NOT_NAMES = {name_key(w) for w in set(
     oudejaarsavond oudjaar koningsdag sinterklaas noël pâques pentecôte toussaint weihnachten ostern pfingsten
     silvester navidad nochebuena nochevieja pascua
     tv pc pcs mp mps mep meps ceo ceos gmt dvd dvds cd cds sms gdp bnp btw
+    rfid gps dna id usb lcd gsm wifi wi-fi co2 hiv aids ivf pdf
+    medicare medicaid obamacare
     """.split()
 ) | {"new year", "new year's day", "new year's eve", "christmas day", "christmas eve", "boxing day", "good friday",
      "easter sunday", "easter monday", "eerste kerstdag", "tweede kerstdag", "goede vrijdag", "semana santa",
-     "año nuevo", "valentine's day", "mother's day", "father's day"}}
+     "año nuevo", "valentine's day", "mother's day", "father's day", "social security"}}
 _WORD = re.compile(r"\S+")
 _CODE_FORMS = sorted({c.title() for c in TABLE_CODES} | {c.upper() for c in TABLE_CODES})
 _LETTERS = re.compile(r"[^\W\d_]{4,}")
@@ -194,8 +205,75 @@ def whole_names(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[s
     return kept if changed else mentions
 
 
+PLACE_BEFORE = (  # words written before a place: `in Ferguson`, `the port of Ningbo`, `de gemeente Gemert-Bakel`
+    r"(?:[Ii]n|[Nn]ear|[Aa]t|[Uu]it|[Tt]e|[Nn]aar|[Nn]abij|"
+    r"(?:[Pp]ort|[Cc]ity|[Tt]own|[Vv]illage|[Pp]rovince|[Cc]ounty|[Ss]uburb)[ \t]+of|"
+    r"[Gg]emeente|[Ss]tad|[Dd]orp|[Pp]rovincie|[Hh]aven)"
+)
+_STATE = re.compile(r",[ \t]+([A-Z][A-Za-z.]{1,5}\.?)")
+
+
+def _place_evidence(text: str, word: str) -> bool:
+    """Whether the article writes `word` as a place: after a locative word, or before a state (`Ferguson, Mo.`)."""
+    flags = re.I if word.isupper() else 0  # `FERGUSON` in a dateline: `in Ferguson` in the story
+    pattern = re.compile(rf"(?<![\w-]){PLACE_BEFORE}[ \t\n]+{re.escape(word)}(?![\w'’-])", flags)
+    if pattern.search(text):
+        return True
+    for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?=,)", text, re.I):
+        state = _STATE.match(text, m.end())
+        if state and names.state_name(state.group(1)):
+            return True
+    return False
+
+
+def places_not_persons(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Make a one-word person that is a known place and that the article writes as a place (see `_place_evidence`)
+    a place, unless the article names a person with it as surname (`Alex Ferguson`) or the alias file a person."""
+    from .fallback import resources  # the fallback's place and given-name lists, loaded once
+
+    places, given = resources()[:2]
+    surnames = {name_key(text[s:e].split()[-1]) for label, s, e in mentions if label == "PER" and " " in text[s:e]}
+    labels = tables().labels
+    found: dict[str, bool] = {}
+    out = []
+    for label, s, e in mentions:
+        word = text[s:e]
+        if label == "PER" and word.isalpha() and word[:1].isupper():
+            key = name_key(word)
+            if key not in found:
+                found[key] = (
+                    key in places and word.title() not in given and key not in surnames
+                    and labels.get(key) != "PER" and _place_evidence(text, word)
+                )
+            if found[key]:
+                label = "LOC"
+        out.append((label, s, e))
+    return out
+
+
+def split_tails(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Cut a name the article writes on its own as an organisation or place off the end of a person of three
+    words and more: `invaller Tim Matavz Vitesse op een voorsprong` is Tim Matavz and the club Vitesse."""
+    alone: dict[str, Counter[str]] = {}
+    for label, s, e in mentions:
+        if label in ("ORG", "LOC") and " " not in text[s:e]:
+            alone.setdefault(text[s:e], Counter())[label] += 1
+    if not alone:
+        return mentions
+    out = []
+    for label, s, e in mentions:
+        words = text[s:e].split()
+        if label == "PER" and len(words) >= 3 and words[-1] in alone:
+            cut = s + text[s:e].rindex(words[-1])
+            out.append((label, s, s + len(text[s:cut].rstrip())))
+            label, s = alone[words[-1]].most_common(1)[0][0], cut
+        out.append((label, s, e))
+    return out
+
+
 def clean(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Return the mentions without table codes and tickers, with headlines supported and names written whole."""
+    """Return the mentions without table codes and tickers, with headlines supported and names written whole, a
+    state abbreviation with its period and places voted (see `places_not_persons`)."""
     codes = any(code in text for code in _CODE_FORMS)  # a mention's words are capitalised
     tickers = "<" in text
     out = []
@@ -204,9 +282,11 @@ def clean(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, in
             continue
         if tickers:
             e = cut_ticker(text, s, e)
+        if label == "LOC" and text[e:e + 1] == "." and text[e - 1:e].isalpha() and names.state_name(text[s:e]):
+            e += 1  # `Ferguson, Mo.`: the abbreviation's period is part of the name
         if e > s:
             out.append((label, s, e))
-    return whole_names(text, supported_headlines(text, out))
+    return places_not_persons(text, whole_names(text, supported_headlines(text, split_tails(text, out))))
 
 
 def not_a_name(name: str) -> bool:
