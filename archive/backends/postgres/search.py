@@ -128,14 +128,29 @@ def send(conn: psycopg.Connection, names: list[str], branch: str, params: list[A
 
 
 def counts(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool) -> tuple[int, int]:
-    """Return the exact number of matches and of result rows (groups when collapsing), ranking nothing."""
+    """Return the exact number of matches and of result rows (groups when collapsing), ranking nothing.
+
+    Collapsing, each shard counts its matches per reprint group and the coordinator counts the distinct groups
+    (a story's reprints may lie on different shards). On shards the statement goes through dblink, all shards
+    at once: it ships each shard's group rows in one piece, where postgres_fdw fetches them 1,000 at a time
+    (about half the time for a word in 16% of a million articles).
+    """
     if not collapse:
         n = total(conn, layout, w)
         return n, n
-    sql, params = union(layout.articles, f"SELECT grp, count(*) AS n FROM {{rel}} WHERE {w.sql} GROUP BY grp",
-                        w.params)
-    row = conn.execute(f"SELECT coalesce(sum(n), 0)::bigint, count(DISTINCT grp)::bigint FROM ({sql}) u",
-                       params).fetchone()
+    branch = f"SELECT grp, count(*) AS n FROM {{rel}} WHERE {w.sql} GROUP BY grp"
+    combine = ("SELECT (SELECT coalesce(sum(n), 0) FROM u)::bigint, "
+               "(SELECT count(*) FROM (SELECT grp FROM u GROUP BY grp) g)::bigint")
+    if layout.sharded:
+        names = shard_connections(conn, layout, "count")
+        send(conn, names, branch, w.params)
+        results = " UNION ALL ".join(f"SELECT * FROM dblink_get_result('{name}') AS t(grp text, n bigint)"
+                                     for name in names)
+        row = conn.execute(f"WITH u AS MATERIALIZED ({results}) {combine}").fetchone()
+        conn.execute(results)  # each connection's closing empty result
+    else:
+        row = conn.execute(f"WITH u AS MATERIALIZED ({branch.replace('{rel}', layout.articles[0])}) {combine}",
+                           w.params).fetchone()
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
