@@ -95,8 +95,8 @@ def facet_counts(conn: psycopg.Connection, layout: Layout, w: Where, collapse: b
     """
     branch = FACET_BRANCH.replace("{where}", w.sql) + (FACET_GROUPS if collapse else "")
     combine = ("SELECT kind, x, y, day, sum(n)::bigint FROM u WHERE kind <> 'g' GROUP BY 1, 2, 3, 4 "
-               "UNION ALL SELECT 'g', NULL, NULL, count(DISTINCT x), coalesce(sum(n), 0)::bigint FROM u "
-               "WHERE kind = 'g'")
+               "UNION ALL SELECT 'g', NULL, NULL, (SELECT count(*) FROM (SELECT x FROM u WHERE kind = 'g' "
+               "GROUP BY x) g), 0::bigint")
     if layout.sharded:
         names = shard_connections(conn, layout, "facets")
         send(conn, names, branch, w.params)
