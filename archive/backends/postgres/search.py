@@ -97,15 +97,7 @@ def facet_counts(conn: psycopg.Connection, layout: Layout, w: Where, collapse: b
     combine = ("SELECT kind, x, y, day, sum(n)::bigint FROM u WHERE kind <> 'g' GROUP BY 1, 2, 3, 4 "
                "UNION ALL SELECT 'g', NULL, NULL, (SELECT count(*) FROM (SELECT x FROM u WHERE kind = 'g' "
                "GROUP BY x) g), 0::bigint")
-    if layout.sharded:
-        names = shard_connections(conn, layout, "facets")
-        send(conn, names, branch, w.params)
-        results = " UNION ALL ".join(f"SELECT * FROM dblink_get_result('{name}') {FACET_COLUMNS}" for name in names)
-        rows = conn.execute(f"WITH u AS MATERIALIZED ({results}) {combine}").fetchall()
-        conn.execute(results)  # each connection's closing empty result
-    else:
-        rows = conn.execute(f"WITH u AS MATERIALIZED ({branch.replace('{rel}', layout.articles[0])}) {combine}",
-                            w.params).fetchall()
+    rows = _merged(conn, layout, "facets", branch, w.params, FACET_COLUMNS, combine)
     undated_day = UNDATED_OLD // 10000
     combos = [(x, y, -1 if day == undated_day else int(day), int(n)) for kind, x, y, day, n in rows if kind == "a"]
     entities = [(x, y, int(n)) for kind, x, y, _, n in rows if kind == "e"]
@@ -141,17 +133,23 @@ def counts(conn: psycopg.Connection, layout: Layout, w: Where, collapse: bool) -
     branch = f"SELECT grp, count(*) AS n FROM {{rel}} WHERE {w.sql} GROUP BY grp"
     combine = ("SELECT (SELECT coalesce(sum(n), 0) FROM u)::bigint, "
                "(SELECT count(*) FROM (SELECT grp FROM u GROUP BY grp) g)::bigint")
-    if layout.sharded:
-        names = shard_connections(conn, layout, "count")
-        send(conn, names, branch, w.params)
-        results = " UNION ALL ".join(f"SELECT * FROM dblink_get_result('{name}') AS t(grp text, n bigint)"
-                                     for name in names)
-        row = conn.execute(f"WITH u AS MATERIALIZED ({results}) {combine}").fetchone()
-        conn.execute(results)  # each connection's closing empty result
-    else:
-        row = conn.execute(f"WITH u AS MATERIALIZED ({branch.replace('{rel}', layout.articles[0])}) {combine}",
-                           w.params).fetchone()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
+    rows = _merged(conn, layout, "count", branch, w.params, "AS t(grp text, n bigint)", combine)
+    return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
+
+def _merged(conn: psycopg.Connection, layout: Layout, purpose: str, branch: str, params: list[Any],
+            columns: str, combine: str) -> list[tuple[Any, ...]]:
+    """Run `branch` on every shard at once (through dblink) or on the one server, and `combine` over the union
+    of its rows, named `u`."""
+    if not layout.sharded:
+        return conn.execute(f"WITH u AS MATERIALIZED ({branch.replace('{rel}', layout.articles[0])}) {combine}",
+                            params).fetchall()
+    names = shard_connections(conn, layout, purpose)
+    send(conn, names, branch, params)
+    results = " UNION ALL ".join(f"SELECT * FROM dblink_get_result('{name}') {columns}" for name in names)
+    rows = conn.execute(f"WITH u AS MATERIALIZED ({results}) {combine}").fetchall()
+    conn.execute(results)  # each connection's closing empty result
+    return rows
 
 
 class Ranked:
