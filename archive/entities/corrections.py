@@ -87,10 +87,15 @@ def _is_title(words: list[str], i: int, featurizer: Featurizer) -> bool:
     low = words[i].lower()
     if low in NAME_PARTICLES or len(low.rstrip(".")) < 2:  # `Van Gaal`, `De Wever`, the initial in `M. Azharuddin`
         return False
-    if low in TITLES or any(low.endswith(t) and len(low) > len(t) + 3 for t in COMPOUND_TITLES):
+    if low in TITLES or _compound_title(low):
         return True
     opens_sentence = i == 0 or words[i - 1] in BREAKS
     return opens_sentence and featurizer.caps.get(low) == "0"
+
+
+def _compound_title(low: str) -> bool:
+    """`vakbondsleider`, `klimaatminister`: a lower-cased word ending in a title after a stem of four letters or more."""
+    return any(low.endswith(t) and len(low) > len(t) + 3 for t in COMPOUND_TITLES)
 
 
 def _is_job(word: str) -> bool:
@@ -177,7 +182,7 @@ def _title_inside(words: list[str], i: int, j: int) -> int:
         low = words[k].lower()
         if not words[k + 1][:1].isupper():
             return 0
-        if k == i and any(low.endswith(t) and len(low) > len(t) + 3 for t in COMPOUND_TITLES) and "-" not in low:
+        if k == i and _compound_title(low) and "-" not in low:
             return k + 1
         titled = low in TITLES or low.split("-")[0] in TITLES  # `Mayor`, `Speaker-to-be`
         if k > i and words[k][:1].isupper() and titled and words[k + 1] in given:
