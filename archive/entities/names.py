@@ -97,6 +97,8 @@ def company_form(name: str) -> str:
     words = name.split()
     while len(words) > 1 and words[-1].lower().rstrip(".,") in COMPANY_FORMS:
         words.pop()
+        while len(words) > 1 and words[-1] in ("and", "&"):  # `Harris Upham and Co`
+            words.pop()
     words[-1] = words[-1].rstrip(",")
     return " ".join(words)
 

@@ -9,7 +9,8 @@
   Vitesse`): the two apart;
 - a name written elsewhere in the article as a longer whole (`Forum` `voor` `Democratie` tagged in two pieces);
 - names that are dates or common nouns once resolved: months, weekdays, holidays, `TV`, `GMT`, technologies and
-  substances (`RFID`, `GPS`, `CO2`), benefit programmes (`Social Security`, `Medicare`);
+  substances (`RFID`, `GPS`, `CO2`), benefit programmes (`Social Security`, `Medicare`), `God` (`thank God`: no
+  person of the story);
 - a lone "person" that is a known place, written nowhere as a person's surname, is the place where the article
   also writes it as one: after `in`/`near`/`uit`/`te`, after `port of`/`gemeente`, or before a US state
   (`in Ferguson`, `the port of Ningbo`, `FERGUSON, Mo.`).
@@ -40,6 +41,7 @@ NOT_NAMES = {name_key(w) for w in set(
     tv pc pcs mp mps mep meps ceo ceos gmt dvd dvds cd cds sms gdp bnp btw
     rfid gps dna id usb lcd gsm wifi wi-fi co2 hiv aids ivf pdf
     medicare medicaid obamacare
+    god
     """.split()
 ) | {"new year", "new year's day", "new year's eve", "christmas day", "christmas eve", "boxing day", "good friday",
      "easter sunday", "easter monday", "eerste kerstdag", "tweede kerstdag", "goede vrijdag", "semana santa",

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 DEFAULT_ALIASES = Path(__file__).with_name("aliases.txt")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _EDGE = "\"'“”‘’«»()[]{},.;:!?"
+_PARTNERS = re.compile(r"[ ](?:and|&)[ ]\S+'s$")  # `Standard and Poor's`: the firm's name, no possessive
 
 
 @lru_cache(maxsize=65536)
@@ -41,14 +42,15 @@ def name_key(name: str) -> str:
 
 
 def clean_name(text: str) -> str:
-    """Return a mention's written form without edge punctuation, possessive `'s` or line breaks, with a straight
-    apostrophe (`Bassin d’Arcachon` and `Bassin d'Arcachon` are one name).
+    """Return a mention's written form without edge punctuation, possessive `'s` (not that of a firm named for
+    partners: `Standard and Poor's`) or line breaks, with a straight apostrophe (`Bassin d’Arcachon` and
+    `Bassin d'Arcachon` are one name).
 
     The period of an abbreviation stays: `U.S.`, `E.U.`, `Inc.`, `Jr.`.
     """
     text = text.replace("’", "'")
     name = " ".join(text.split()).strip(_EDGE)
-    if len(name) > 3:
+    if len(name) > 3 and not _PARTNERS.search(name):
         name = _POSSESSIVE.sub("", name)
     name = name.strip(_EDGE)
     if name and text.rstrip().rstrip(_EDGE.replace(".", "")).endswith(name + "."):
@@ -217,6 +219,9 @@ def _items(text: str, mentions: list[tuple[str, int, int]], lang: str | None) ->
         start, titled = names.strip_title(text, start, end, lang, titles)
         if titled:
             label = "PER"
+        if label == "ORG" and text[start:start + 4] in ("The ", "the ") and \
+                name_key(text[start + 4:end]) in GENERIC_BODIES | SHORT_BODIES:
+            start += 4  # `The Treasury said`: the sentence's article is no part of the name
         written = text[start:end]
         clean = clean_name(written)
         if clean[-2:-1] == " " and clean[-1:].isupper() and text[end:end + 1] == ".":
@@ -254,6 +259,28 @@ def _heads(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, str]:
     return {head: next(iter(keys)) for head, keys in found.items() if len(keys) == 1}
 
 
+GENERIC_BODIES = {  # a body's common noun alone: the name the article gives it in full, or no name at all
+    "bank", "central bank", "commission", "committee", "council", "ministry", "department", "agency", "board",
+    "authority", "company", "corporation", "group", "fund", "institute", "association", "federation",
+    "commissie", "ministerie", "centrale bank",
+}
+SHORT_BODIES = {"treasury", "senate", "house", "kamer"}  # a body's short name: the full one where the article has it
+
+
+def _bodies(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, dict[str, list[int]]]:
+    """Index the article's multi-word organisation names by the generic or short body name inside them (`Bank`
+    in `Bank of England`, `Treasury` in `U.S. Treasury`): word -> full name key -> its mentions' starts."""
+    found: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for label, start, _, _, _, key in items:
+        if label != "ORG" or " " not in key or key in GENERIC_BODIES:
+            continue
+        padded = f" {key} "
+        for word in GENERIC_BODIES | SHORT_BODIES:
+            if f" {word} " in padded:
+                found[word].setdefault(key, []).append(start)
+    return found
+
+
 def resolve(text: str, mentions: list[tuple[str, int, int]], lang: str | None = None) -> list[Entity]:
     """Turn (label, start, end) mentions of one article into entities with normalised names, in text order."""
     every = tables()
@@ -267,17 +294,22 @@ def resolve(text: str, mentions: list[tuple[str, int, int]], lang: str | None = 
     heads = _heads(items)
     acronyms = _acronyms(items)
     label_of = {it[5]: it[0] for it in items}
+    bodies = _bodies(items)
     out = []
     for label, start, end, written, clean, key in items:
         target = key
+        if label == "ORG" and key in bodies and key not in table:
+            target = _full_name(bodies[key], start)  # `the Bank` after `Bank of England`
+        elif label == "ORG" and key in GENERIC_BODIES and key not in table:
+            continue  # `the Commission`, `Central Bank` and nothing to say which
         if key.endswith("s") and key not in per_keys and key not in full and key not in table and (
             key[:-1] in full or key[:-1] in per_keys
         ):
             key, label = key[:-1], "PER"  # Dutch genitive: `Baudets partij` is Baudet's
             target = _full_name(full[key], start) if key in full else key
-        elif key in full and key not in table:
-            target = _full_name(full[key], start)
-            label = "PER"
+        elif key in full and (key not in table or name_key(table[key]) not in full[key]):
+            target = _full_name(full[key], start)  # the article's own `James Brown` before the alias file's
+            label = "PER"  # `Brown | Gordon Brown`
         elif key in acronyms and key not in table and sum(ch.isupper() for ch in clean) >= 2:
             target, label = acronyms[key], "ORG"  # `IMF` after `International Monetary Fund`
         elif label == "PER" and key in heads and key not in table:  # a first name alone, or `Forum` taken for one
