@@ -66,3 +66,17 @@ def test_a_famous_surname_gives_way_to_the_article_s_own_full_name() -> None:
 
 def test_god_is_no_person_of_the_story() -> None:
     assert found("Thank God nobody was hurt, said Mara Jensen.") == [("PER", "Mara Jensen")]
+
+
+def test_a_portfolio_before_a_job_keeps_only_its_place() -> None:
+    text = "U.S. Trade Representative Clayton Yeutter said talks would resume."
+    assert found(text) == [("LOC", canonical_name("U.S.")), ("PER", "Clayton Yeutter")]
+
+
+def test_a_long_name_runs_on_to_its_acronym_in_parentheses() -> None:
+    text = "Members of the General Agreement on Tariffs and Trade (GATT) met in Geneva. GATT said talks went well."
+    assert [n for label, n in found(text) if label == "ORG"] == ["GATT"] * 3
+
+
+def test_the_sentence_s_article_is_no_part_of_a_known_body() -> None:
+    assert found("The Group of Seven (G-7) agreed on rates.") == [("ORG", "Group of Seven")] * 2

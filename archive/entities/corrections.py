@@ -8,7 +8,8 @@
    A "person" holding a word that ends like a body (`Fietsersbond`, `Stadskrant`, `…partij`) is an
    organisation.
 3. A one-word "name" that is a job title (`Buitenlandminister`, `VN-gezant`) or the portfolio of one
-   (`Defense` in `Defense Secretary James Mattis`) is dropped, and a nationality adjective before a known
+   (`Defense` in `Defense Secretary James Mattis`) is dropped (the place before a portfolio is kept: `U.S.` in
+   `U.S. Trade Representative`), and a nationality adjective before a known
    place is not part of it: `het Zwitserse Genève` names the place `Genève`.
 4. Name particles: two persons around lowercase particles are one (`Tamara` + `van` + `Ark`);
    `Staffan` + `de` + `Mistura` tagged as two entities around a lowercase particle become one person,
@@ -28,7 +29,8 @@
 7. A letter's signature run into the next heading (`Henk Wierenga Assen Techniek`) is the person and the
    known place after the surname; the heading words are dropped.
 8. A body's head and what follows `for`/`on`/`of` are one organisation (`Center` + `for Arizona Policy`,
-   `Centers for Disease Control and Prevention`), as are a place and an assembly (`United States Senate`).
+   `Centers for Disease Control and Prevention`, `General Agreement on Tariffs and Trade (GATT)`), as are a place
+   and an assembly (`United States Senate`); a span is cut at a parenthesis inside it (`Trade (GATT`).
 9. Firms named for partners: an organisation after `and`/`&` and an untagged capitalised word is one firm
    with it (`Standard and Poor's`, where the model tags `Poor's Corp`), and a "person" a comma before a firm
    ending in its legal form is part of that firm (`Smith Barney, Harris Upham and Co`).
@@ -64,10 +66,11 @@ DOTTED = re.compile(r"^(?:[A-Z]\.){2,}$")  # U.S., N.Y., U.K.
 BODY_HEADS = {"center", "centre", "centers", "centres", "institute", "commission", "committee", "council", "foundation",
               "association", "federation", "society", "league", "organization", "organisation", "bureau", "office",
               "department", "ministry", "agency", "court", "board", "authority", "service", "academy", "fund",
+              "agreement", "treaty", "convention",
               "school", "college", "university", "alliance", "coalition", "conference"}
 ASSEMBLIES = {"senate", "house", "congress", "assembly", "parliament", "legislature", "parlement", "senaat"}
 JOINERS = {"and", "of", "for", "on", "the", "&"}
-PORTFOLIO_TITLES = {"Secretary", "Undersecretary", "Minister"}  # after a portfolio, not a body
+PORTFOLIO_TITLES = {"Secretary", "Undersecretary", "Minister", "Representative"}  # after a portfolio, not a body
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december", "january", "february", "march", "may", "june", "july", "august", "october")
 ROAD = re.compile(r"^(?:A[1-9]\d?|N[1-9]\d{0,2})$")  # motorways A1-A99, national roads N1-N999
@@ -208,13 +211,14 @@ def _join_bodies(words: list[str], spans: list[tuple[str, int, int]]) -> list[tu
     (`Center`, `Commission`, `Court`) and the capitalised words after `for`, `on` or `of` (`the`) are one
     organisation, as is the untagged `and ...` after a body named so; a tagged name after `and` stays apart. A
     place and an assembly right after it are one body: `United States Senate`."""
+    spans = _split_parentheses(words, spans)
     starts = {i for _, i, _ in spans}
     n = len(words)
 
     def run(k: int) -> int:  # the end of the capitalised words from k, `and`/`of` between them
         while k < n and (words[k][:1].isupper() or (
             words[k] in JOINERS and k + 1 < n and words[k + 1][:1].isupper()
-            and (k + 1 not in starts or words[k] not in ("and", "&"))
+            and (k + 1 not in starts or words[k] not in ("and", "&") or words[k + 2:k + 3] == ["("])
         )):
             k += 1
         return k
@@ -238,6 +242,21 @@ def _join_bodies(words: list[str], spans: list[tuple[str, int, int]]) -> list[tu
                 and words[j + 1][:1].isupper() and j + 1 not in starts:
             j = run(j + 1)
         out.append((kind, i, j))
+    return out
+
+
+def _split_parentheses(words: list[str], spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Cut a span at an opening parenthesis inside it (`Trade ( GATT`): the name before it, and an acronym in
+    the parentheses as an organisation of its own."""
+    out = []
+    for kind, i, j in spans:
+        if "(" in words[i + 1:j]:
+            p = words.index("(", i + 1, j)
+            out.append((kind, i, p))
+            if p + 2 == j and _acronym(words[p + 1]):
+                out.append(("ORG", p + 1, j))
+        else:
+            out.append((kind, i, j))
     return out
 
 
@@ -318,8 +337,11 @@ def repair(
             i -= 1  # `24 Oktoberplein`, `18 Septemberplein`: a street named after a date
         if kind == "MISC" and j - i == 1 and _is_job(words[i]):
             continue  # a one-word person may be a surname that is a title (King, Koning)
-        if kind in ("ORG", "MISC") and j - i == 1 and j < len(words) and words[j] in PORTFOLIO_TITLES:
-            continue  # `Defense Secretary James Mattis`: the portfolio of a job, no body
+        if kind in ("ORG", "MISC") and j < len(words) and words[j] in PORTFOLIO_TITLES:
+            if j - i == 1:
+                continue  # `Defense Secretary James Mattis`: the portfolio of a job, no body
+            if DOTTED.match(words[i]) or _is_place(featurizer, words[i]):
+                kind, j = "LOC", i + 1  # `U.S. Trade Representative Clayton Yeutter`: the place, no body
         if kind in ("MISC", "LOC") and j - i > 1 and _adjective_before_place(words[i:j]):
             kind, i = "LOC", i + 1
         if kind == "PER" and j - i > 2:

@@ -219,9 +219,9 @@ def _items(text: str, mentions: list[tuple[str, int, int]], lang: str | None) ->
         start, titled = names.strip_title(text, start, end, lang, titles)
         if titled:
             label = "PER"
-        if label == "ORG" and text[start:start + 4] in ("The ", "the ") and \
-                name_key(text[start + 4:end]) in GENERIC_BODIES | SHORT_BODIES:
-            start += 4  # `The Treasury said`: the sentence's article is no part of the name
+        if label in ("ORG", "MISC") and text[start:start + 4] in ("The ", "the ") and _article_before(
+                name_key(text[start + 4:end]), table):
+            start += 4  # `The Treasury said`, `The Group of Seven`: the sentence's article is no part of the name
         written = text[start:end]
         clean = clean_name(written)
         if clean[-2:-1] == " " and clean[-1:].isupper() and text[end:end + 1] == ".":
@@ -236,6 +236,12 @@ def _items(text: str, mentions: list[tuple[str, int, int]], lang: str | None) ->
             clean = names.state_name(clean) or clean
         items.append((label, start, end, written, clean, name_key(clean)))
     return items
+
+
+def _article_before(rest: str, table: dict[str, str]) -> bool:
+    """Whether `The` before a body's name is the sentence's and not the name's (`The Hague`, `The Huffington Post`
+    keep it): before a body's common or short name, or a name the alias file knows without `The` only."""
+    return rest in GENERIC_BODIES or rest in SHORT_BODIES or (rest in table and "the " + rest not in table)
 
 
 def _acronyms(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, str]:
