@@ -80,3 +80,14 @@ def test_a_long_name_runs_on_to_its_acronym_in_parentheses() -> None:
 
 def test_the_sentence_s_article_is_no_part_of_a_known_body() -> None:
     assert found("The Group of Seven (G-7) agreed on rates.") == [("ORG", "Group of Seven")] * 2
+
+
+def test_credit_ratings_are_no_names_where_the_story_speaks_of_ratings() -> None:
+    text = "The notes are rated A-1 by Standard and Poor's and P-1 by Moody's; the AAA rating stands."
+    assert [name for _, name in found(text)] == ["Standard & Poor's", "Moody's Investors Service"]
+    assert found("A B-1 bomber flew over the base.") == [("MISC", "B-1")]  # no rating spoken of
+
+
+def test_the_carmaker_alone_and_the_actor_of_the_article() -> None:
+    assert found("Ford said car sales rose in March.") == [("ORG", "Ford Motor")]
+    assert found("Harrison Ford starred. Ford said filming was fun.") == [("PER", "Harrison Ford")] * 2

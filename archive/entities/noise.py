@@ -1,7 +1,8 @@
 """Mentions that are no entity of the story, found as repeat offenders on Reuters, BBC and DPG articles.
 
 - results-table codes of wire copy (`Qtly div`, `Oper shr`, `Qtr Net`, `Avg shrs`), the words opening a row of
-  such a table (`Net 807,000 vs 2,858,000`) and ticker symbols (`<BP>`);
+  such a table (`Net 807,000 vs 2,858,000`), ticker symbols (`<BP>`) and credit ratings in a story that speaks of
+  ratings (`A-1`, `Baa-2`, `AAA`);
 - words of a headline (a line in capitals or title case, or a short first line over a blank one) that the body
   does not support: `Obama Mocks` is `Obama` where the body names him, nothing where it does not;
 - a US state abbreviation without its period (`Mo` in `Ferguson, Mo.`): the period is part of it;
@@ -46,6 +47,7 @@ NOT_NAMES = {name_key(w) for w in set(
 ) | {"new year", "new year's day", "new year's eve", "christmas day", "christmas eve", "boxing day", "good friday",
      "easter sunday", "easter monday", "eerste kerstdag", "tweede kerstdag", "goede vrijdag", "semana santa",
      "año nuevo", "valentine's day", "mother's day", "father's day", "social security"}}
+RATING = re.compile(r"(?:AAA|AA|A|BBB|BB|B|CCC|Aaa|Aa|Baa|Ba|Caa|P|F)(?:-?[1-3]|[+-])?(?![\w-])")  # `A-1`, `Baa-2`, `AA+`
 _WORD = re.compile(r"\S+")
 _CODE_FORMS = sorted({c.title() for c in TABLE_CODES} | {c.upper() for c in TABLE_CODES})
 _LETTERS = re.compile(r"[^\W\d_]{4,}")
@@ -278,9 +280,12 @@ def clean(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, in
     state abbreviation with its period and places voted (see `places_not_persons`)."""
     codes = any(code in text for code in _CODE_FORMS)  # a mention's words are capitalised
     tickers = "<" in text
+    rated = "rat" in text  # `rated`, `rating`: credit ratings are written like names
     out = []
     for label, s, e in mentions:
         if codes and (table_code(text, s, e) or table_row(text, s, e)):
+            continue
+        if rated and RATING.match(text, s, e):
             continue
         if tickers:
             e = cut_ticker(text, s, e)
