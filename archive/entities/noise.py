@@ -47,7 +47,7 @@ NOT_NAMES = {name_key(w) for w in set(
 ) | {"new year", "new year's day", "new year's eve", "christmas day", "christmas eve", "boxing day", "good friday",
      "easter sunday", "easter monday", "eerste kerstdag", "tweede kerstdag", "goede vrijdag", "semana santa",
      "año nuevo", "valentine's day", "mother's day", "father's day", "social security"}}
-RATING = re.compile(r"(?:AAA|AA|A|BBB|BB|B|CCC|Aaa|Aa|Baa|Ba|Caa|P|F)(?:-?[1-3]|[+-])?(?![\w-])")  # `A-1`, `Baa-2`, `AA+`
+RATING = re.compile(r"(?:AAA|AA|A|BBB|BB|B|CCC|Aaa|Aa|Baa|Ba|Caa|P|F)(?:-?[1-3]|[+-])?")  # `A-1`, `Baa-2`, `AA+`
 _WORD = re.compile(r"\S+")
 _CODE_FORMS = sorted({c.title() for c in TABLE_CODES} | {c.upper() for c in TABLE_CODES})
 _LETTERS = re.compile(r"[^\W\d_]{4,}")
@@ -285,7 +285,7 @@ def clean(text: str, mentions: list[tuple[str, int, int]]) -> list[tuple[str, in
     for label, s, e in mentions:
         if codes and (table_code(text, s, e) or table_row(text, s, e)):
             continue
-        if rated and RATING.match(text, s, e):
+        if rated and RATING.fullmatch(text, s, e):
             continue
         if tickers:
             e = cut_ticker(text, s, e)
