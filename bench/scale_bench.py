@@ -1,6 +1,7 @@
 """The archive at scale: Whoosh beside PostgreSQL on a local 3-shard layout, loading and searching.
 
     python bench/scale_bench.py [--data ../shared/data] [--whoosh 125000] [--postgres 1000000] [--e2e 6000]
+                                [--workers 2] [--e2e-only]
 
 1. Enriches the real corpus once (`bench/corpus.py`: Reuters-21578, BBC, DpgMedia2019, BASIL) and exports it;
    the export, cycled with new ids, is the replica corpus of pre-enriched records (bench/out/scale/, git-ignored).
@@ -197,6 +198,7 @@ def main() -> None:
     parser.add_argument("--e2e", type=int, default=6_000, help="articles for the end-to-end enrichment test")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=26432)
+    parser.add_argument("--e2e-only", action="store_true", help="stop after the end-to-end test (step 3)")
     args = parser.parse_args()
     from archive.backends.postgres import layout
 
@@ -234,6 +236,8 @@ def main() -> None:
         print(f"  CPU per article: enrichment alone {1000 * alone_cpu / n_alone:.2f} ms; during the ingest the "
               f"archive's processes {1000 * ours / n_e2e:.2f} ms and the PostgreSQL servers "
               f"{1000 * servers / n_e2e:.2f} ms, on the same {os.cpu_count()} cores", flush=True)
+        if args.e2e_only:
+            return
         import psycopg
 
         from archive.backends.postgres.schema import drop
