@@ -27,6 +27,11 @@ DOC_CASE = {(c, lo): ("dc=" + "c" * c + "l" * lo).encode() for c in (False, True
 # away, coarser cluster levels at +-1 and +-2, one-letter affixes, a sentence-in-capitals flag, multi-word
 # GeoNames/CLDR places from places.txt as name spans.
 CONTEXT_LANGUAGES = {"en"}
+# The memo entries `Featurizer.sentence` pads a sentence with: two before it (the word before the first one sees
+# BOS, the one before that gives the second word -2:BOS) and two after it (EOS, +2:EOS). Views, as in `word`:
+# local, what the next word sees, what the previous word sees, what the word two after sees, two before.
+_PAD = ((), (), (), (), ())
+_AFTER = ((), (), (b"EOS",), (), (b"+2:EOS",))
 
 
 def shape(word: str) -> str:
@@ -145,7 +150,8 @@ class Featurizer:
         )
 
     def word(self, w: str) -> tuple:
-        """Return the memoised attribute lists of one word (local, the four neighbour views, lowercase)."""
+        """Return the memoised attribute lists of one word (local, the four neighbour views), its lowercase form
+        and the attribute it gives the BOS position when it opens a sentence."""
         hit = self._memo.get(w)
         if hit is None:
             if len(self._memo) > MEMO_LIMIT:
@@ -154,14 +160,19 @@ class Featurizer:
             # tuples, not lists: once the garbage collector sees they hold only bytes it stops scanning
             # them, and a full memo would otherwise cost every collection (about 10% of tagging time)
             encoded = [tuple([f.encode() for f in part if known is None or f in known]) for part in self._analyse(w)]
-            hit = (*encoded, w.lower())
+            hit = (*encoded, w.lower(), ("BOS&s=" + shape(w)).encode())
             self._memo[w] = hit
         return hit
 
     def document(self, sents: list[list[str]]) -> list[list[list[bytes]]]:
         """Return the attribute lists of every sentence of a document, with document-level attributes."""
-        extras = document_attributes(sents, self.contexts)
-        return [self.sentence(words, extra) for words, extra in zip(sents, extras)]
+        out = []
+        for words, extra in zip(sents, _document_extras(sents, self.contexts)):
+            attrs = self.sentence(words)
+            for k, x in extra.items():
+                attrs[k] += x
+            out.append(attrs)
+        return out
 
     def sentence(self, words: list[str], extra: list[list[bytes]] | None = None) -> list[list[bytes]]:
         """Return the attribute list of every position of a sentence (plus `extra` per position)."""
@@ -171,14 +182,12 @@ class Featurizer:
         memo = self._memo
         info = [memo.get(w) or self.word(w) for w in words]
         known = self.known
-        lows = [x[5] for x in info]
-        # neighbour views, shifted so that index i holds what position i sees
-        left1 = [[b"BOS", ("BOS&s=" + shape(words[0])).encode()]] + [x[1] for x in info[:-1]]
-        left2 = ([[], [b"-2:BOS"]] + [x[3] for x in info[:-2]])[:n]
-        right1 = [x[2] for x in info[1:]] + [[b"EOS"]]
-        right2 = ([x[4] for x in info[2:]] + [[b"+2:EOS"], []])[-n:]
-        out = [[*a[0], *b, *c, *d, *e] for a, b, c, d, e in zip(info, left1, left2, right1, right2)]
+        # padded with BOS/EOS entries, shifted copies line up each position with its four neighbours
+        padded = [_PAD, ((), (b"BOS", info[0][6]), (), (b"-2:BOS",), ()), *info, _AFTER, _PAD]
+        out = [[*x[0], *left[1], *left2[3], *right[2], *right2[4]]
+               for left2, left, x, right, right2 in zip(padded, padded[1:], padded[2:], padded[3:], padded[4:])]
         if known is None:
+            lows = [x[5] for x in info]
             prev = "<s>"
             for i, low in enumerate(lows):
                 out[i].append(("b=" + prev + "|" + low).encode())
@@ -187,15 +196,18 @@ class Featurizer:
                 prev = low
         else:
             bigrams = self._bigrams
-            for i, low in enumerate(lows):
+            prev = "<s>"
+            for i, x in enumerate(info):
+                low = x[5]
                 by_left = bigrams.get(low)
                 if by_left is not None:
-                    slot = by_left.get(lows[i - 1] if i else "<s>")
+                    slot = by_left.get(prev)
                     if slot is not None:
                         if slot[0] is not None:
                             out[i].append(slot[0])
                         if slot[1] is not None and i:
                             out[i - 1].append(slot[1])
+                prev = low
         if not QUOTES.isdisjoint(words):
             quoted = False
             for i, w in enumerate(words):
@@ -253,6 +265,13 @@ def document_attributes(sents: list[list[str]], contexts: bool = False) -> list[
     (`an=`, `ap=`) and around the runs holding them (`ab=`, `aa=`), from sentences not in capitals:
     "Mr Clinton" once makes every "Clinton" of the article a bit more of a person, "at Reading" a place.
     """
+    extras = _document_extras(sents, contexts)
+    return [[extra.get(k, []) for k in range(len(words))] for words, extra in zip(sents, extras)]
+
+
+def _document_extras(sents: list[list[str]], contexts: bool = False) -> list[dict[int, list[bytes]]]:
+    """`document_attributes` as one dict per sentence, position -> attributes, holding only positions that have
+    some (most have none: no empty list to make for each of them)."""
     capmid: set[str] = set()
     low: set[str] = set()
     first: set[str] = set()
@@ -270,16 +289,16 @@ def document_attributes(sents: list[list[str]], contexts: bool = False) -> list[
             if contexts:
                 _note_contexts(si, words, runs, around)
     low = {w.lower() for w in low}
-    out: list[list[list[bytes]]] = []
+    out: list[dict[int, list[bytes]]] = []
     for words, (upper, runs) in zip(sents, layouts):
-        attrs: list[list[bytes]] = [[] for _ in words]
+        attrs: dict[int, list[bytes]] = {}
         for i, j in runs:
             for k in range(i, j):
                 w = words[k]
                 if not w[:1].isalpha():
                     continue
                 lw = w.lower()
-                f = attrs[k]
+                f = []
                 if k == 0 or upper or w.isupper() or words[k - 1] in BREAKS:
                     f.append(DOC_CASE[lw in capmid, lw in low])
                 elif lw in low:
@@ -290,6 +309,8 @@ def document_attributes(sents: list[list[str]], contexts: bool = False) -> list[
                         f.append(b"dr=last")
                     if key in first:
                         f.append(b"dr=first")
+                if f:
+                    attrs[k] = f
         if contexts:
             _add_contexts(len(out), words, runs, around, attrs)
         out.append(attrs)
@@ -312,7 +333,8 @@ def _note_contexts(si: int, words: list[str], runs: list[tuple[int, int]],
 
 
 def _add_contexts(si: int, words: list[str], runs: list[tuple[int, int]],
-                  around: dict[str, list[tuple[int, int, bytes, bytes, bytes, bytes]]], attrs: list[list[bytes]]) -> None:
+                  around: dict[str, list[tuple[int, int, bytes, bytes, bytes, bytes]]],
+                  attrs: dict[int, list[bytes]]) -> None:
     """Give each word of a capitalised run the contexts of its other mentions (not its own), sorted."""
     for i, j in runs:
         for k in range(i, j):
@@ -323,4 +345,8 @@ def _add_contexts(si: int, words: list[str], runs: list[tuple[int, int]],
             for s2, k2, ab, aa, an, ap in mentions:
                 if s2 != si or k2 != k:
                     seen.update((ab, aa, an, ap))
-            attrs[k] += sorted(seen)
+            f = attrs.get(k)
+            if f is None:
+                attrs[k] = sorted(seen)
+            else:
+                f += sorted(seen)
