@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive.entities import MODEL_LANGUAGES, extract_entities, tagged_spans, tagger  # noqa: E402
 from archive.entities.conll import Score, data_file, read_conll  # noqa: E402
+from archive.entities.tokenize import sentences  # noqa: E402
 
 TYPES = ("PER", "ORG", "LOC", "MISC")
 
@@ -67,12 +68,40 @@ def speed(lang: str, path: Path, repeats: int = 5) -> tuple[int, float, float, f
     return n, max(runs), statistics.median(runs), max(crf_only)
 
 
+def profile(lang: str, path: Path, repeats: int = 5) -> dict[str, float]:
+    """Split the end-to-end time on the raw text of a CoNLL file into stages, as shares of the whole (best of
+    `repeats` passes each): tokenising, attributes (features.py), the CRF, and the rest (corrections, names)."""
+    texts = ["\n".join(" ".join(words) for words, _ in doc) for doc in read_conll(path)]
+    model = tagger(lang)
+    clitics = lang == "en"
+    docs = [[[t.text for t in sent] for sent in sentences(text, clitics)] for text in texts]
+    ready = [model.featurizer.document(doc) for doc in docs]
+    stages = {
+        "all": lambda: [extract_entities(text, lang) for text in texts],
+        "tokenise": lambda: [sentences(text, clitics) for text in texts],
+        "features": lambda: [model.featurizer.document(doc) for doc in docs],
+        "crf": lambda: [model._tagger.tag(attrs) for doc in ready for attrs in doc if attrs],
+    }
+    best = {}
+    for name, run in stages.items():
+        run()
+        times = []
+        for _ in range(repeats):
+            cpu = time.process_time()
+            run()
+            times.append(time.process_time() - cpu)
+        best[name] = min(times)
+    best["rest"] = best["all"] - best["tokenise"] - best["features"] - best["crf"]
+    return {name: t / best["all"] for name, t in best.items() if name != "all"}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the evaluation table."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--langs", nargs="+", default=list(MODEL_LANGUAGES))
     ap.add_argument("--no-speed", action="store_true", help="skip the timing run")
+    ap.add_argument("--profile", action="store_true", help="also split the time of the speed run into stages")
     args = ap.parse_args(argv)
     print(f"{'lang':4} {'split':5} {'type':5} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
     speeds = []
@@ -91,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         path = data_file(args.data, lang, "testb")
         if not args.no_speed and path.exists():
             speeds.append((lang, *speed(lang, path)))
+            if args.profile:
+                shares = profile(lang, path)
+                print(f"profile {lang}: " + ", ".join(f"{name} {share:.0%}" for name, share in shares.items()))
     for lang, n, best, median, yardstick in speeds:
         print(f"speed {lang}: {n} tokens end to end (tokenise + features + tag + names), one core: "
               f"best {best:,.0f} tokens/s, median {median:,.0f} of 5 passes; yardstick (the CRF alone on "
