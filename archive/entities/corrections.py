@@ -102,13 +102,13 @@ def _is_title(words: list[str], i: int, featurizer: Featurizer) -> bool:
 
 def _compound_title(low: str) -> bool:
     """`vakbondsleider`, `klimaatminister`: a lower-cased word ending in a title after a stem of four letters or more."""
-    return any(low.endswith(t) and len(low) > len(t) + 3 for t in COMPOUND_TITLES)
+    return low.endswith(COMPOUND_TITLES) and any(low.endswith(t) and len(low) > len(t) + 3 for t in COMPOUND_TITLES)
 
 
 def _is_job(word: str) -> bool:
     """`Buitenlandminister`, `VN-gezant`, `Minister`: a title or a compound ending in one, not a name."""
     low = word.lower().rsplit("-", 1)[-1]
-    return low in TITLES or any(low.endswith(t) for t in COMPOUND_TITLES)
+    return low in TITLES or low.endswith(COMPOUND_TITLES)
 
 
 def _adjective_before_place(words: list[str]) -> bool:
