@@ -25,16 +25,24 @@ def terms_vector(article: Article) -> str:
     title_words = len(analyse_words(article.title, None)[0]) if article.title else 0
     text = "\n\n".join(p for p in (article.title or "", article.caption or "", article.body) if p)
     exact, stems = analyse_words(text, article.language)
-    field = text_field(article.language)
+    prefix = lexeme(text_field(article.language), "")  # `#en:` before each stem
+    labels = [f"{i}A" if i <= title_words else str(i)  # each position as written, made once for both lists
+              for i in range(1, min(max(len(exact), len(stems)), MAX_POSITION) + 1)]
     positions: dict[str, list[str]] = {}
-    for words, to_lexeme in ((exact, lambda w: w), (stems, lambda w: lexeme(field, w))):
-        for i, word in enumerate(words[:MAX_POSITION], start=1):
-            lex = to_lexeme(word)
-            found = positions.setdefault(lex, [])
-            if len(found) < MAX_POSITIONS:
-                found.append(f"{i}A" if i <= title_words else str(i))
-    return " ".join(f"{quote(lex)}:{','.join(pos)}" for lex, pos in positions.items()
-                    if len(lex.encode("utf-8")) <= MAX_LEXEME_BYTES)
+    get = positions.get
+    for lexemes in (exact, map(prefix.__add__, stems)):
+        for lex, label in zip(lexemes, labels):
+            found = get(lex)
+            if found is None:
+                positions[lex] = [label]
+            elif len(found) < MAX_POSITIONS:
+                found.append(label)
+    return " ".join(f"{_quoted(lex)}:{','.join(pos)}" for lex, pos in positions.items()
+                    if len(lex) * 4 <= MAX_LEXEME_BYTES or len(lex.encode("utf-8")) <= MAX_LEXEME_BYTES)
+
+
+def _quoted(lex: str) -> str:
+    return quote(lex) if "'" in lex or "\\" in lex else "'" + lex + "'"
 
 
 def prepare(article: Article) -> bytes:
