@@ -216,9 +216,9 @@ class Featurizer:
                 if quoted:
                     out[i].append(b"inq")
         if extra is not None:
-            for f, x in zip(out, extra):
-                if x:
-                    f += x
+            for f, more in zip(out, extra):
+                if more:
+                    f += more
         return out
 
 
