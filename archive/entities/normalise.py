@@ -241,7 +241,7 @@ def _items(text: str, mentions: list[tuple[str, int, int]], lang: str | None) ->
 def _article_before(rest: str, table: dict[str, str]) -> bool:
     """Whether `The` before a body's name is the sentence's and not the name's (`The Hague`, `The Huffington Post`
     keep it): before a body's common or short name, or a name the alias file knows without `The` only."""
-    return rest in GENERIC_BODIES or rest in SHORT_BODIES or (rest in table and "the " + rest not in table)
+    return rest in BODY_NOUNS or (rest in table and "the " + rest not in table)
 
 
 def _acronyms(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, str]:
@@ -271,6 +271,7 @@ GENERIC_BODIES = {  # a body's common noun alone: the name the article gives it 
     "commissie", "ministerie", "centrale bank",
 }
 SHORT_BODIES = {"treasury", "senate", "house", "kamer"}  # a body's short name: the full one where the article has it
+BODY_NOUNS = GENERIC_BODIES | SHORT_BODIES
 
 
 def _bodies(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, dict[str, list[int]]]:
@@ -281,7 +282,7 @@ def _bodies(items: list[tuple[str, int, int, str, str, str]]) -> dict[str, dict[
         if label != "ORG" or " " not in key or key in GENERIC_BODIES:
             continue
         padded = f" {key} "
-        for word in GENERIC_BODIES | SHORT_BODIES:
+        for word in BODY_NOUNS:
             if f" {word} " in padded:
                 found[word].setdefault(key, []).append(start)
     return found
